@@ -1,0 +1,69 @@
+import type { MessageDefinition } from './message.js';
+import type { Mediator } from './mediator.js';
+import type { Worker } from './worker.js';
+
+/** A flow: its message types, its workers and the mediator that leads them. */
+export interface Flow {
+  readonly name: string;
+  readonly workers: readonly Worker<any, any>[];
+  readonly mediator: Mediator;
+  /** The definition of a message type, or undefined when the flow does not know it. */
+  definition(type: string): MessageDefinition | undefined;
+  /** The consumer (a worker's name or the mediator's) that handles a message type. */
+  route(type: string): string | undefined;
+  /** Every consumer: the mediator and the workers. */
+  consumers(): { name: string; concurrency: number; maxAttempts: number; timeoutMs: number }[];
+  readonly types: readonly string[];
+}
+
+export function defineFlow(spec: {
+  name: string;
+  workers: Worker<any, any>[];
+  mediator: Mediator;
+  /** Types no worker or rule names, e.g. a final `did-*` that is only recorded. */
+  messages?: MessageDefinition[];
+}): Flow {
+  const definitions = new Map<string, MessageDefinition>();
+  const routes = new Map<string, string>();
+  const add = (definition: MessageDefinition) => {
+    const known = definitions.get(definition.type);
+    if (known && known !== definition) throw new Error(`flow ${spec.name} defines ${definition.type} twice`);
+    definitions.set(definition.type, definition);
+  };
+  const names = new Set([spec.mediator.name]);
+  for (const worker of spec.workers) {
+    if (names.has(worker.name)) throw new Error(`flow ${spec.name} has two consumers named ${worker.name}`);
+    names.add(worker.name);
+    if (routes.has(worker.accepts.type)) throw new Error(`flow ${spec.name} has two workers for ${worker.accepts.type}`);
+    add(worker.accepts);
+    add(worker.replies);
+    routes.set(worker.accepts.type, worker.name);
+  }
+  for (const rule of spec.mediator.rules) add(rule.on);
+  for (const definition of spec.messages ?? []) add(definition);
+  // Whatever no worker accepts is the mediator's: it records every message it gets.
+  for (const type of definitions.keys()) if (!routes.has(type)) routes.set(type, spec.mediator.name);
+
+  return {
+    name: spec.name,
+    workers: spec.workers,
+    mediator: spec.mediator,
+    types: [...definitions.keys()],
+    definition: (type) => definitions.get(type),
+    route: (type) => routes.get(type),
+    consumers: () => [
+      {
+        name: spec.mediator.name,
+        concurrency: spec.mediator.concurrency ?? 8,
+        maxAttempts: spec.mediator.maxAttempts ?? 5,
+        timeoutMs: 30_000,
+      },
+      ...spec.workers.map((worker) => ({
+        name: worker.name,
+        concurrency: worker.concurrency ?? 4,
+        maxAttempts: worker.maxAttempts ?? 5,
+        timeoutMs: worker.timeoutMs ?? 60_000,
+      })),
+    ],
+  };
+}

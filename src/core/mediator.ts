@@ -1,0 +1,59 @@
+import type { Location, MessageDefinition, MessageOf, PayloadOf } from './message.js';
+import type { Batch, Member } from '../ports/state-store.js';
+import type { Logger } from './logger.js';
+
+/** A message the mediator sends: its type and payload; the core adds `id` and `dateCreated`. */
+export type Outgoing = { type: string } & Record<string, unknown>;
+
+/** Builds a typed outgoing message. */
+export function message<D extends MessageDefinition>(definition: D, payload: PayloadOf<D>): Outgoing {
+  return { ...(payload as object), type: definition.type };
+}
+
+/** The state the mediator may query and change; every change is one atomic step. */
+export interface MediatorState {
+  /** Recorded messages of a type (not dead ones), ordered by valid time. */
+  find<D extends MessageDefinition>(definition: D, query?: { key?: string; validTime?: { from?: number; to?: number }; limit?: number }): Promise<MessageOf<D>[]>;
+  collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
+  batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+}
+
+export interface MediatorContext {
+  state: MediatorState;
+  /** A link to a blob, presigned where the store supports it. */
+  urlFor(location: Location): Promise<string>;
+  now(): number;
+  log: Logger;
+}
+
+export interface Rule<D extends MessageDefinition = MessageDefinition> {
+  readonly on: D;
+  handle(message: MessageOf<D>, context: MediatorContext): Promise<Outgoing[]>;
+}
+
+/** One mediator rule: what to do when a message of this type arrives. */
+export function when<D extends MessageDefinition>(on: D, handle: Rule<D>['handle']): Rule<D> {
+  return { on, handle };
+}
+
+/**
+ * The smart mediator: holds the config, records every message, queries state, decides, and sends
+ * `please-*` messages. Its rules must be idempotent: a message may arrive twice.
+ */
+export interface Mediator {
+  readonly name: string;
+  readonly rules: readonly Rule<any>[];
+  /** @defaultValue 8 */
+  readonly concurrency?: number;
+  /** @defaultValue 5 */
+  readonly maxAttempts?: number;
+}
+
+export function defineMediator(mediator: Mediator): Mediator {
+  const seen = new Set<string>();
+  for (const rule of mediator.rules) {
+    if (seen.has(rule.on.type)) throw new Error(`mediator ${mediator.name} has two rules for ${rule.on.type}`);
+    seen.add(rule.on.type);
+  }
+  return mediator;
+}

@@ -1,0 +1,246 @@
+/**
+ * Handles one delivery for one consumer, the same way in every runtime:
+ *
+ *   parse -> validate -> drop if already settled -> record -> handle -> validate what it sent
+ *   -> settle (done + the messages it caused, in one step) -> hand those to the transport
+ *
+ * A failure is retried with backoff while it may pass and attempts remain; otherwise the message
+ * is settled as dead with its reason. Ids of caused messages derive from the cause's id, so a
+ * handler that runs twice sends the same ids and the copies are dropped.
+ */
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { NewMessage, StateStore } from '../ports/state-store.js';
+import type { Delivery, Outcome } from '../ports/transport.js';
+import { InvalidMessageError, NonRetriableError, RetryableError, coerceError, describeError, isRetriable } from './errors.js';
+import type { FlowEventListener } from './events.js';
+import type { Flow } from './flow.js';
+import { derivedId, newId } from './ids.js';
+import type { Logger } from './logger.js';
+import type { Message } from './message.js';
+import type { MediatorContext, Outgoing } from './mediator.js';
+import { mediatorState } from './mediator-state.js';
+import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
+import { workerContext } from './invoke.js';
+
+export interface RetryPolicy {
+  /** @defaultValue 200 */
+  baseDelayMs: number;
+  /** @defaultValue 30000 */
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy = { baseDelayMs: 200, maxDelayMs: 30_000 } satisfies RetryPolicy;
+
+export interface ProcessorOptions {
+  flow: Flow;
+  state: StateStore;
+  blobs: BlobStore;
+  /** The bucket workers write into. */
+  bucket: string;
+  clock: Clock;
+  log: Logger;
+  retry?: Partial<RetryPolicy>;
+  onEvent?: FlowEventListener;
+  /** Aborts running handlers on shutdown. */
+  signal?: AbortSignal;
+}
+
+export interface Processed {
+  outcome: Outcome;
+  /** Messages to hand to the transport, each with the queue that consumes it. */
+  send: { queue: string; message: Message }[];
+}
+
+/** An input that was not accepted: its place among the inputs, the id it is kept under, and why. */
+export interface Rejected {
+  index: number;
+  id: string;
+  reason: string;
+}
+
+export interface Processor {
+  process(consumer: string, delivery: Delivery): Promise<Processed>;
+  /**
+   * Checks and records messages from outside the flow (a schedule, a person) and routes them.
+   * Invalid ones are recorded as dead with their reason and not sent.
+   */
+  accept(inputs: unknown[]): Promise<{ send: { queue: string; message: Message }[]; rejected: Rejected[] }>;
+}
+
+export function createProcessor(options: ProcessorOptions): Processor {
+  const { flow, state, blobs, bucket, clock, log } = options;
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const emit: FlowEventListener = options.onEvent ?? (() => {});
+  const consumers = new Map(flow.consumers().map((c) => [c.name, c]));
+  const workers = new Map(flow.workers.map((w) => [w.name, w]));
+  const rules = new Map(flow.mediator.rules.map((r) => [r.on.type, r]));
+
+  /** Parses and validates; throws InvalidMessageError naming the message and field. */
+  async function check(input: unknown): Promise<Message> {
+    const raw = typeof input === 'string' ? parseJson(input) : input;
+    const envelope = normalizeEnvelope(raw, clock.now());
+    const definition = flow.definition(envelope.type);
+    if (!definition) {
+      throw new InvalidMessageError(
+        `unknown message type ${JSON.stringify(envelope.type)} (message ${envelope.id}); this flow knows ${flow.types.join(', ')}`,
+        [`type: unknown type ${JSON.stringify(envelope.type)}`],
+      );
+    }
+    return validatePayload(definition, envelope);
+  }
+
+  function toNew(message: Message, causedBy?: string): NewMessage {
+    const definition = flow.definition(message.type);
+    return {
+      id: message.id,
+      type: message.type,
+      body: message,
+      key: definition?.key?.(message),
+      validTime: definition?.time?.(message),
+      causedBy,
+    };
+  }
+
+  async function recordInvalid(input: unknown, error: Error): Promise<{ id: string; reason: string }> {
+    const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+    const id = typeof object?.id === 'string' && object.id !== '' ? object.id : newId();
+    const type = typeof object?.type === 'string' && object.type !== '' ? object.type : '(invalid)';
+    const body = object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : JSON.stringify(input) ?? String(input) };
+    const reason = describeError(error);
+    const now = clock.now();
+    const inserted = await state.save([{ id, type, body, status: 'dead', reason }], now);
+    if (inserted.length === 0) await state.settle(id, { status: 'dead', attempts: 1, reason }, [], now);
+    emit({ kind: 'dead', consumer: '(input)', id, type, reason });
+    log.warn({ messageId: id, type, reason }, 'message rejected');
+    return { id, reason };
+  }
+
+  async function route(outgoing: Outgoing[], cause: Message): Promise<Message[]> {
+    const now = clock.now();
+    const messages: Message[] = [];
+    for (const [index, out] of outgoing.entries()) {
+      const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
+      const definition = flow.definition(draft.type);
+      if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);
+      try {
+        messages.push(await validatePayload(definition, draft));
+      } catch (error) {
+        throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent an invalid message: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    return messages;
+  }
+
+  async function runWorker(consumer: string, message: Message, attempt: number, signal: AbortSignal): Promise<Outgoing[]> {
+    const worker = workers.get(consumer)!;
+    const context = workerContext(worker, { blobs, bucket, signal, attempt, log: log.child({ worker: consumer, messageId: message.id }) });
+    const payload = await worker.handle(message as never, context);
+    return [{ ...(payload as object), type: worker.replies.type }];
+  }
+
+  async function runMediator(message: Message): Promise<Outgoing[]> {
+    const rule = rules.get(message.type);
+    if (!rule) return []; // recorded, nothing to decide
+    const context: MediatorContext = {
+      state: mediatorState(state),
+      urlFor: (location) => blobs.url(location),
+      now: () => clock.now(),
+      log: log.child({ mediator: flow.mediator.name, messageId: message.id }),
+    };
+    return rule.handle(message, context);
+  }
+
+  async function withTimeout<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort(new RetryableError('the process is shutting down'));
+    options.signal?.addEventListener('abort', onShutdown, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new RetryableError(`timed out after ${timeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    try {
+      return await Promise.race([run(controller.signal), timeout, aborted]);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  function backoff(attempt: number): number {
+    const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  return {
+    async accept(inputs) {
+      const send: Processed['send'] = [];
+      const rejected: Rejected[] = [];
+      for (const [index, input] of inputs.entries()) {
+        let message: Message;
+        try {
+          message = await check(input);
+        } catch (error) {
+          rejected.push({ index, ...(await recordInvalid(input, coerceError(error))) });
+          continue;
+        }
+        await state.save([toNew(message)], clock.now());
+        send.push({ queue: flow.route(message.type)!, message });
+      }
+      return { send, rejected };
+    },
+
+    async process(consumer, delivery) {
+      const settings = consumers.get(consumer);
+      if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}`);
+      let message: Message;
+      try {
+        message = await check(delivery.message);
+      } catch (error) {
+        await recordInvalid(delivery.message, coerceError(error));
+        return { outcome: { kind: 'dead' }, send: [] };
+      }
+
+      const known = await state.get(message.id);
+      if (known && known.status !== 'pending') {
+        emit({ kind: 'duplicate', consumer, id: message.id });
+        return { outcome: { kind: 'ack' }, send: [] };
+      }
+      if (!known) await state.save([toNew(message)], clock.now());
+
+      const started = performance.now();
+      emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
+      try {
+        const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
+          consumer === flow.mediator.name ? runMediator(message) : runWorker(consumer, message, delivery.attempt, signal),
+        );
+        const caused = await route(outgoing, message);
+        await state.settle(message.id, { status: 'done', attempts: delivery.attempt }, caused.map((m) => toNew(m, message.id)), clock.now());
+        emit({ kind: 'done', consumer, message, durationMs: performance.now() - started, sent: caused });
+        return { outcome: { kind: 'ack' }, send: caused.map((m) => ({ queue: flow.route(m.type)!, message: m })) };
+      } catch (thrown) {
+        const error = coerceError(thrown);
+        const reason = describeError(error);
+        if (isRetriable(error) && delivery.attempt < settings.maxAttempts && !options.signal?.aborted) {
+          const delayMs = error instanceof RetryableError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff(delivery.attempt);
+          emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
+          log.warn({ messageId: message.id, type: message.type, attempt: delivery.attempt, delayMs, reason }, 'handler failed; will retry');
+          return { outcome: { kind: 'retry', delayMs }, send: [] };
+        }
+        if (options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] };
+        const final = isRetriable(error) ? `${reason} (after ${delivery.attempt} attempts)` : reason;
+        await state.settle(message.id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now());
+        emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason: final });
+        log.error({ messageId: message.id, type: message.type, attempt: delivery.attempt, reason: final }, 'message dead-lettered');
+        return { outcome: { kind: 'dead' }, send: [] };
+      }
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * A runtime joins a flow to its ports: it consumes each consumer's queue through the transport,
+ * hands every delivery to the processor, and sends what the processor says was caused.
+ */
+import type { BlobStore } from '../ports/blob-store.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { StateStore, StoredMessage } from '../ports/state-store.js';
+import type { Transport } from '../ports/transport.js';
+import type { FlowEvent, FlowEventListener } from './events.js';
+import type { Flow } from './flow.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { Message } from './message.js';
+import { createProcessor, type Processed, type Rejected, type RetryPolicy } from './processor.js';
+
+export interface RuntimeOptions {
+  flow: Flow;
+  state: StateStore;
+  blobs: BlobStore;
+  transport: Transport;
+  /** The bucket workers write into. @defaultValue 'dataflow' */
+  bucket?: string;
+  clock?: Clock;
+  log?: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Consumers this process runs. @defaultValue all of the flow's */
+  consumers?: string[];
+  /** Per-consumer concurrency overrides. */
+  concurrency?: Record<string, number>;
+  /**
+   * Deliver again, on start, every message the state store still holds as pending: what an
+   * in-memory transport lost when its process stopped. @defaultValue false
+   */
+  recoverPending?: boolean;
+}
+
+export interface Runtime {
+  readonly flow: Flow;
+  readonly state: StateStore;
+  readonly blobs: BlobStore;
+  start(): Promise<void>;
+  /** Checks, records and sends messages from outside the flow. Invalid ones are dead-lettered. */
+  send(inputs: unknown[]): Promise<{ accepted: Message[]; rejected: Rejected[] }>;
+  /** Sends dead-lettered messages again. */
+  redrive(ids: string[] | 'all'): Promise<StoredMessage[]>;
+  /** Resolves when the transport has nothing queued, running or waiting to retry. */
+  idle(): Promise<void>;
+  on(listener: FlowEventListener): () => void;
+  /** Stops consuming, lets running handlers finish, closes the ports. */
+  stop(): Promise<void>;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { flow, state, blobs, transport } = options;
+  const clock = options.clock ?? systemClock;
+  const listeners = new Set<FlowEventListener>();
+  const shutdown = new AbortController();
+  const processor = createProcessor({
+    flow,
+    state,
+    blobs,
+    bucket: options.bucket ?? 'dataflow',
+    clock,
+    log: options.log ?? silentLogger,
+    retry: options.retry,
+    signal: shutdown.signal,
+    onEvent: (event: FlowEvent) => {
+      for (const listener of listeners) listener(event);
+    },
+  });
+  const stops: (() => Promise<void>)[] = [];
+  const wanted = new Set(options.consumers ?? flow.consumers().map((c) => c.name));
+
+  const dispatch = async (send: Processed['send']) => {
+    const byQueue = new Map<string, Message[]>();
+    for (const { queue, message } of send) byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
+    for (const [queue, messages] of byQueue) await transport.send(queue, messages.map((message) => ({ message, attempt: 1 })));
+  };
+
+  const resend = async (stored: StoredMessage[]) => {
+    await dispatch(
+      stored.flatMap((m) => {
+        const queue = flow.route(m.type);
+        return queue && 'type' in m.body ? [{ queue, message: m.body }] : [];
+      }),
+    );
+  };
+
+  return {
+    flow,
+    state,
+    blobs,
+    async start() {
+      for (const consumer of flow.consumers()) {
+        if (!wanted.has(consumer.name)) continue;
+        const concurrency = options.concurrency?.[consumer.name] ?? consumer.concurrency;
+        stops.push(
+          transport.consume(
+            consumer.name,
+            async (delivery) => {
+              const processed = await processor.process(consumer.name, delivery);
+              await dispatch(processed.send);
+              return processed.outcome;
+            },
+            { concurrency },
+          ),
+        );
+      }
+      if (options.recoverPending) await resend(await state.find({ status: 'pending', limit: 1_000_000 }));
+    },
+    async send(inputs) {
+      const { send, rejected } = await processor.accept(inputs);
+      await dispatch(send);
+      return { accepted: send.map((s) => s.message), rejected };
+    },
+    async redrive(ids) {
+      const revived = await state.revive(ids, clock.now());
+      await resend(revived);
+      return revived;
+    },
+    async idle() {
+      if (!transport.idle) throw new Error('this transport cannot tell when the flow is idle');
+      await transport.idle();
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      shutdown.abort();
+      await Promise.all(stops.splice(0).map((stop) => stop()));
+      await transport.close();
+      await state.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The state store: the single source of truth the mediator decides from.
+ *
+ * It keeps the message log (every message in and out, with its status) and two coordination
+ * primitives for fan-in. Each method is one atomic step, so the same port fits a SQL database (one
+ * transaction) and a key-value store (one conditional write).
+ */
+import type { Message } from '../core/message.js';
+
+export type MessageStatus = 'pending' | 'done' | 'dead';
+
+/** A message as the log holds it. */
+export interface StoredMessage {
+  id: string;
+  type: string;
+  /** The whole message, or for input that never parsed, `{ raw: <text> }`. */
+  body: Message | { raw: string };
+  /** Query key from the message's definition, e.g. its `imageId`. */
+  key?: string;
+  /** Order within a key, e.g. a frame's valid time in ms. */
+  validTime?: number;
+  /** The id of the message whose handling sent this one. */
+  causedBy?: string;
+  status: MessageStatus;
+  attempts: number;
+  /** Why a dead message died. */
+  reason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewMessage = Pick<StoredMessage, 'id' | 'type' | 'body' | 'key' | 'validTime' | 'causedBy'> & {
+  status?: MessageStatus;
+  reason?: string;
+};
+
+export type Settlement = { status: 'done'; attempts: number } | { status: 'dead'; attempts: number; reason: string };
+
+export interface MessageQuery {
+  type?: string;
+  key?: string;
+  status?: MessageStatus;
+  /** Valid times from `from` to `to`, both included. */
+  validTime?: { from?: number; to?: number };
+  /** Defaults to 1000. */
+  limit?: number;
+}
+
+/** One member of a fan-in group, e.g. a frame of an `imageId`. */
+export interface Member {
+  /** Unique within its group; adding a member twice is a no-op. */
+  id: string;
+  /** Order inside a batch, e.g. the frame's valid time. */
+  order: number;
+  value: unknown;
+}
+
+/** Members that one fan-in decision took together, ordered by `order`. */
+export interface Batch {
+  group: string;
+  /** 1, 2, 3 … within the group. */
+  index: number;
+  members: Member[];
+  /** The member whose arrival closed the batch. */
+  closedBy: string;
+}
+
+export interface StateStore {
+  /** Records messages; one whose id is already known is left as it was. Returns the ids inserted. */
+  save(messages: NewMessage[], now: number): Promise<string[]>;
+  get(id: string): Promise<StoredMessage | undefined>;
+  /** Settles a message and records the messages its handling caused, in one step. */
+  settle(id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<void>;
+  /** Messages ordered by valid time, then by arrival. */
+  find(query: MessageQuery): Promise<StoredMessage[]>;
+  /** Sets dead messages back to pending so they can be delivered again; returns them. */
+  revive(ids: string[] | 'all', now: number): Promise<StoredMessage[]>;
+  /**
+   * Adds a member to a fan-in group and, when the group then holds `size` members that belong to
+   * no batch yet, takes them as one batch and returns it. Exactly one caller gets each batch.
+   * Adding a member that is already there returns the batch it closed, if it closed one, so a
+   * retried handler makes the same decision again.
+   */
+  collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
+  /** The batch a member belongs to, once one has taken it. */
+  batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+  close(): Promise<void>;
+}
