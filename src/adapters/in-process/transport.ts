@@ -1,0 +1,118 @@
+/**
+ * In-process transport: one queue per consumer, each with its own concurrency limit.
+ *
+ * A delivery is queued, then in flight while its handler runs, then acked (gone), scheduled again
+ * after a delay (retry), or dropped as dead. A message id already in flight is not handed out a
+ * second time at once; the copy waits its turn and the core drops it as a duplicate.
+ * `idle()` resolves when no queue holds, runs or waits for anything.
+ */
+import type { Delivery, DeliveryHandler, Transport } from '../../ports/transport.js';
+
+interface Queue {
+  waiting: Delivery[];
+  running: number;
+  inFlightIds: Set<string>;
+  handler?: DeliveryHandler;
+  concurrency: number;
+}
+
+export function inProcessTransport(): Transport & { idle(): Promise<void>; depth(): Record<string, number> } {
+  const queues = new Map<string, Queue>();
+  const timers = new Set<NodeJS.Timeout>();
+  let idleWaiters: (() => void)[] = [];
+  let closed = false;
+
+  const queueOf = (name: string): Queue => {
+    let queue = queues.get(name);
+    if (!queue) queues.set(name, (queue = { waiting: [], running: 0, inFlightIds: new Set(), concurrency: 1 }));
+    return queue;
+  };
+
+  const isIdle = () => timers.size === 0 && [...queues.values()].every((q) => q.running === 0 && (q.waiting.length === 0 || !q.handler));
+
+  const checkIdle = () => {
+    if (!isIdle()) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const idOf = (delivery: Delivery) => {
+    const message = delivery.message as { id?: unknown } | null;
+    return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
+  };
+
+  const pump = (queue: Queue) => {
+    if (!queue.handler || closed) return;
+    while (queue.running < queue.concurrency) {
+      const index = queue.waiting.findIndex((d) => {
+        const id = idOf(d);
+        return id === undefined || !queue.inFlightIds.has(id);
+      });
+      if (index < 0) break;
+      const [delivery] = queue.waiting.splice(index, 1) as [Delivery];
+      const id = idOf(delivery);
+      if (id !== undefined) queue.inFlightIds.add(id);
+      queue.running++;
+      void run(queue, delivery, id);
+    }
+  };
+
+  const run = async (queue: Queue, delivery: Delivery, id: string | undefined) => {
+    try {
+      const outcome = await queue.handler!(delivery);
+      if (outcome.kind === 'retry' && !closed) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          queue.waiting.push({ ...delivery, attempt: delivery.attempt + 1 });
+          pump(queue);
+          checkIdle();
+        }, outcome.delayMs);
+        timers.add(timer);
+      }
+    } catch (error) {
+      // A handler must answer with an outcome; a throw here is a bug in the runtime, not the message.
+      process.emitWarning(`in-process transport: handler threw: ${(error as Error).stack ?? error}`);
+    } finally {
+      queue.running--;
+      if (id !== undefined) queue.inFlightIds.delete(id);
+      pump(queue);
+      checkIdle();
+    }
+  };
+
+  return {
+    async send(name, deliveries) {
+      if (closed) throw new Error('the transport is closed');
+      const queue = queueOf(name);
+      queue.waiting.push(...deliveries);
+      pump(queue);
+    },
+    consume(name, handler, { concurrency }) {
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+      const queue = queueOf(name);
+      if (queue.handler) throw new Error(`queue ${name} already has a consumer`);
+      queue.handler = handler;
+      queue.concurrency = concurrency;
+      pump(queue);
+      return async () => {
+        queue.handler = undefined;
+        while (queue.running > 0) await new Promise((r) => setTimeout(r, 5));
+        checkIdle();
+      };
+    },
+    idle() {
+      if (isIdle()) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    depth() {
+      return Object.fromEntries([...queues].map(([name, q]) => [name, q.waiting.length + q.running]));
+    },
+    async close() {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      checkIdle();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The embedded runtime: everything in one process, nothing to install. State in SQLite, blobs on
+ * the local disk, an in-process transport, mail to an `.eml` outbox or over SMTP. All under one
+ * data folder:
+ *
+ *   <dir>/state.db                 the message log and fan-in state
+ *   <dir>/blobs/<Bucket>/<Key>     files the workers wrote
+ *   <dir>/outbox/*.eml             mail, when no SMTP server is configured
+ */
+import { join, resolve } from 'node:path';
+import { diskBlobStore } from '../adapters/disk/blob-store.js';
+import { inProcessTransport } from '../adapters/in-process/transport.js';
+import { outboxMailer } from '../adapters/mail/outbox-mailer.js';
+import { smtpMailer } from '../adapters/mail/smtp-mailer.js';
+import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
+import type { Flow } from '../core/flow.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
+import type { Mailer } from '../ports/mailer.js';
+
+export interface EmbeddedOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
+  /** The data folder. @defaultValue `DATAFLOW_DIR`, else `./.dataflow` */
+  dir?: string;
+  /** Send mail over SMTP instead of writing `.eml` files. @defaultValue `SMTP_URL` */
+  smtpUrl?: string;
+}
+
+export interface EmbeddedPaths {
+  dir: string;
+  state: string;
+  blobs: string;
+  outbox: string;
+}
+
+export function embeddedPaths(dir = process.env.DATAFLOW_DIR || '.dataflow'): EmbeddedPaths {
+  const root = resolve(dir);
+  return { dir: root, state: join(root, 'state.db'), blobs: join(root, 'blobs'), outbox: join(root, 'outbox') };
+}
+
+export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env.SMTP_URL): Mailer {
+  return smtpUrl ? smtpMailer(smtpUrl) : outboxMailer(paths.outbox);
+}
+
+/**
+ * Opens the embedded runtime. `createFlow` receives the mailer, so the flow's mail worker sends
+ * wherever this runtime was told to.
+ */
+export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: EmbeddedOptions = {}): Runtime & { paths: EmbeddedPaths } {
+  const paths = embeddedPaths(options.dir);
+  const mailer = embeddedMailer(paths, options.smtpUrl);
+  const runtime = createRuntime({
+    recoverPending: true,
+    ...options,
+    flow: createFlow({ mailer }),
+    state: openSqliteStateStore(paths.state),
+    blobs: diskBlobStore(paths.blobs),
+    transport: inProcessTransport(),
+  });
+  return {
+    ...runtime,
+    paths,
+    async stop() {
+      await runtime.stop();
+      await mailer.close?.();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The state store's conformance suite: every adapter runs it unchanged.
+ * `open` gives a fresh, empty store each time.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { NewMessage, StateStore } from '../../src/index.js';
+
+const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
+  id,
+  type: 'did-fetch-amp-image',
+  body: { type: 'did-fetch-amp-image', id, dateCreated: 1 },
+  key: 'temps',
+  validTime: 100,
+  ...extra,
+});
+
+export function stateStoreConformance(name: string, open: () => Promise<StateStore>): void {
+  describe(`state store conformance: ${name}`, () => {
+    const withStore = (run: (store: StateStore) => Promise<void>) => async () => {
+      const store = await open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('saves a message once and reads it back', withStore(async (store) => {
+      assert.deepEqual(await store.save([message('a')], 10), ['a']);
+      assert.deepEqual(await store.save([message('a', { validTime: 999 })], 11), [], 'a known id is left as it was');
+      const stored = await store.get('a');
+      assert.equal(stored?.status, 'pending');
+      assert.equal(stored?.validTime, 100);
+      assert.deepEqual(stored?.body, { type: 'did-fetch-amp-image', id: 'a', dateCreated: 1 });
+      assert.equal(await store.get('missing'), undefined);
+    }));
+
+    it('settles a message and records what it caused in one step', withStore(async (store) => {
+      await store.save([message('cause')], 1);
+      await store.settle('cause', { status: 'done', attempts: 1 }, [message('effect', { type: 'please-create-thumbnail', causedBy: 'cause' })], 2);
+      assert.equal((await store.get('cause'))?.status, 'done');
+      const effect = await store.get('effect');
+      assert.equal(effect?.status, 'pending');
+      assert.equal(effect?.causedBy, 'cause');
+      await assert.rejects(store.settle('never-saved', { status: 'done', attempts: 1 }, [], 3), /never-saved/);
+    }));
+
+    it('finds messages by type and key, ordered by valid time', withStore(async (store) => {
+      await store.save(
+        [
+          message('late', { validTime: 300 }),
+          message('early', { validTime: 100 }),
+          message('middle', { validTime: 200 }),
+          message('other-key', { key: 'radar', validTime: 50 }),
+          message('other-type', { type: 'did-create-gif', validTime: 10 }),
+        ],
+        1,
+      );
+      const found = await store.find({ type: 'did-fetch-amp-image', key: 'temps' });
+      assert.deepEqual(found.map((m) => m.id), ['early', 'middle', 'late']);
+      const ranged = await store.find({ type: 'did-fetch-amp-image', key: 'temps', validTime: { from: 150, to: 300 } });
+      assert.deepEqual(ranged.map((m) => m.id), ['middle', 'late']);
+      assert.equal((await store.find({ type: 'did-fetch-amp-image', limit: 2 })).length, 2);
+    }));
+
+    it('keeps dead letters with their reason and revives them', withStore(async (store) => {
+      await store.save([message('ok'), message('poison')], 1);
+      await store.settle('poison', { status: 'dead', attempts: 5, reason: 'width: expected number' }, [], 2);
+      const dead = await store.find({ status: 'dead' });
+      assert.deepEqual(dead.map((m) => [m.id, m.reason, m.attempts]), [['poison', 'width: expected number', 5]]);
+      const revived = await store.revive(['poison', 'ok', 'missing'], 3);
+      assert.deepEqual(revived.map((m) => m.id), ['poison'], 'only dead messages are revived');
+      assert.equal((await store.get('poison'))?.status, 'pending');
+      assert.equal((await store.get('poison'))?.reason, undefined);
+    }));
+
+    it('collects members into batches of the given size, ordered by `order`', withStore(async (store) => {
+      const results = [];
+      for (const [i, order] of [50, 10, 40, 20, 30, 60].entries()) {
+        results.push(await store.collect('frames:temps', { id: `f${order}`, order, value: { i } }, 5));
+      }
+      assert.deepEqual(results.slice(0, 4), [undefined, undefined, undefined, undefined]);
+      const batch = results[4]!;
+      assert.equal(batch.index, 1);
+      assert.equal(batch.closedBy, 'f30');
+      assert.deepEqual(batch.members.map((m) => m.order), [10, 20, 30, 40, 50]);
+      assert.deepEqual(batch.members[0]!.value, { i: 1 });
+      assert.equal(results[5], undefined, 'the sixth member waits for the next batch');
+      assert.deepEqual((await store.batchOf('frames:temps', 'f40'))?.index, 1);
+      assert.equal(await store.batchOf('frames:temps', 'f60'), undefined);
+      assert.equal(await store.batchOf('frames:other', 'f40'), undefined, 'groups are separate');
+    }));
+
+    it('ignores a member added twice, and replays the batch it closed', withStore(async (store) => {
+      for (const order of [1, 2]) await store.collect('g', { id: `m${order}`, order, value: null }, 3);
+      assert.equal(await store.collect('g', { id: 'm1', order: 1, value: null }, 3), undefined, 'a duplicate does not count');
+      const closed = await store.collect('g', { id: 'm3', order: 3, value: null }, 3);
+      assert.equal(closed?.members.length, 3);
+      const replay = await store.collect('g', { id: 'm3', order: 3, value: null }, 3);
+      assert.deepEqual(replay, closed, 'the closing member gets its batch again');
+      assert.equal(await store.collect('g', { id: 'm2', order: 2, value: null }, 3), undefined, 'other members do not');
+    }));
+
+    it('gives each batch to exactly one of many concurrent callers', withStore(async (store) => {
+      const orders = Array.from({ length: 20 }, (_, i) => 1000 - i * 7);
+      const results = await Promise.all(orders.map((order) => store.collect('race', { id: String(order), order, value: order }, 5)));
+      const batches = results.filter((b) => b !== undefined);
+      assert.equal(batches.length, 4);
+      const members = batches.flatMap((b) => b.members.map((m) => m.id));
+      assert.equal(new Set(members).size, 20, 'no member in two batches, none left out');
+      for (const b of batches) {
+        const sorted = [...b.members].sort((x, y) => x.order - y.order);
+        assert.deepEqual(b.members, sorted);
+      }
+      assert.deepEqual(batches.map((b) => b.index).sort(), [1, 2, 3, 4]);
+    }));
+  });
+}

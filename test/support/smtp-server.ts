@@ -1,0 +1,59 @@
+/** A real SMTP server on loopback that keeps what it receives, parsed. */
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface TestSmtpServer {
+  /** An SMTP URL for nodemailer. */
+  url: string;
+  received: ParsedMail[];
+  /** Resolves once `count` mails have arrived. */
+  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpServer(options: { rejectRecipient?: string } = {}): Promise<TestSmtpServer> {
+  const received: ParsedMail[] = [];
+  let notify = () => {};
+  const server = new SMTPServer({
+    authOptional: true,
+    // The package's built-in certificate has expired: stay on plain SMTP.
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (address.address === options.rejectRecipient) {
+        const error = Object.assign(new Error('no such mailbox'), { responseCode: 550 });
+        callback(error);
+        return;
+      }
+      callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream, { keepCidLinks: true })
+        .then((mail) => {
+          received.push(mail);
+          notify();
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+    received,
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${received.length}`);
+        await new Promise<void>((resolve) => {
+          notify = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
