@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toyRuntime } from '../support/toy-flow.js';
+
+describe('a flow in the runtime', () => {
+  it('runs a message through worker and mediator, recording every message in and out', async () => {
+    const { runtime } = await toyRuntime();
+    const { accepted } = await runtime.send([{ type: 'please-double', n: 21 }]);
+    await runtime.idle();
+    const [request] = accepted;
+    assert.ok(request?.id, 'an id is assigned when missing');
+    assert.equal(typeof request.dateCreated, 'number');
+    const done = await runtime.state.find({ status: 'done' });
+    assert.deepEqual(done.map((m) => m.type).sort(), ['did-double', 'did-report', 'please-double', 'please-report']);
+    const report = done.find((m) => m.type === 'did-report')!;
+    assert.equal((report.body as { text: string }).text, '21 doubled is 42');
+    const reply = done.find((m) => m.type === 'did-double')!;
+    assert.equal(reply.causedBy, request.id, 'the reply records its cause');
+    await runtime.stop();
+  });
+
+  it('dead-letters invalid JSON, unknown types and bad fields with reasons that name them, and goes on', async () => {
+    const { runtime } = await toyRuntime();
+    const { rejected } = await runtime.send([
+      '{"type": "please-double", "n": ',
+      { type: 'please-triple', n: 1 },
+      { type: 'please-double', n: 'seven' },
+      { type: 'please-double' },
+      { type: 'please-double', n: 4 },
+    ]);
+    await runtime.idle();
+    assert.equal(rejected.length, 4);
+    assert.match(rejected[0]!.reason, /not valid JSON/);
+    assert.match(rejected[1]!.reason, /unknown message type "please-triple"/);
+    assert.match(rejected[2]!.reason, /please-double .*n: .*expected number/i);
+    assert.match(rejected[3]!.reason, /n: /);
+    const dead = await runtime.state.find({ status: 'dead' });
+    assert.equal(dead.length, 4, 'every rejected input is kept');
+    assert.deepEqual(dead[0]!.body, { raw: '{"type": "please-double", "n": ' }, 'text that never parsed is kept as it came');
+    const reports = await runtime.state.find({ type: 'did-report' });
+    assert.equal(reports.length, 1, 'the valid message still went through');
+    await runtime.stop();
+  });
+
+  it('retries a failing handler with backoff, then succeeds', async () => {
+    const { runtime, events, calls } = await toyRuntime();
+    await runtime.send([{ type: 'please-double', n: 5, fail: 'twice' }]);
+    await runtime.idle();
+    assert.equal(calls.get(5), 3);
+    assert.deepEqual(events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.attempt), [1, 2]);
+    assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+    await runtime.stop();
+  });
+
+  it('dead-letters after the last try, and at once for a non-retriable error, blocking nothing', async () => {
+    const { runtime, calls } = await toyRuntime();
+    await runtime.send([
+      { type: 'please-double', n: 1, fail: 'always' },
+      { type: 'please-double', n: 2, fail: 'fatal' },
+      { type: 'please-double', n: 3 },
+    ]);
+    await runtime.idle();
+    assert.equal(calls.get(1), 3, 'maxAttempts tries');
+    assert.equal(calls.get(2), 1, 'no retry for a non-retriable error');
+    const dead = await runtime.state.find({ status: 'dead' });
+    assert.deepEqual(dead.map((m) => (m.body as { n: number }).n).sort(), [1, 2]);
+    assert.match(dead.find((m) => (m.body as { n: number }).n === 1)!.reason!, /flaky failure 3.*after 3 attempts/);
+    assert.match(dead.find((m) => (m.body as { n: number }).n === 2)!.reason!, /NonRetriableError: this input can never work/);
+    assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+    await runtime.stop();
+  });
+
+  it('processes a message delivered twice once', async () => {
+    const { runtime, calls } = await toyRuntime();
+    const message = { type: 'please-double', id: 'same-id', n: 8 };
+    await runtime.send([message, message]);
+    await runtime.idle();
+    await runtime.send([message]);
+    await runtime.idle();
+    assert.equal(calls.get(8), 1);
+    assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+    await runtime.stop();
+  });
+
+  it('re-drives a dead letter to completion once its cause is mended', async () => {
+    const { runtime, calls, broken } = await toyRuntime();
+    broken.add(10);
+    const { accepted } = await runtime.send([{ type: 'please-double', n: 10, fail: 'while-broken' }]);
+    await runtime.idle();
+    const id = accepted[0]!.id;
+    assert.equal((await runtime.state.get(id))?.status, 'dead');
+    assert.equal(calls.get(10), 3);
+    broken.delete(10);
+    const revived = await runtime.redrive([id]);
+    assert.deepEqual(revived.map((m) => m.id), [id]);
+    await runtime.idle();
+    assert.equal((await runtime.state.get(id))?.status, 'done');
+    assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+    await runtime.stop();
+  });
+});
