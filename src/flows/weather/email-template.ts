@@ -1,0 +1,23 @@
+/** Fills the mediator's email templates. Every value from a message is escaped. */
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Replaces `{{name}}` with `values[name]`: escaped in HTML templates, with line breaks removed in
+ * plain ones. `html` names placeholders whose values are markup the mediator built itself.
+ */
+export function fill(template: string, values: Record<string, string>, options: { escape: boolean; html?: Record<string, string> }): string {
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => {
+    if (options.html && name in options.html) return options.html[name]!;
+    if (!(name in values)) return whole;
+    const value = values[name]!;
+    return options.escape ? escapeHtml(value) : value.replace(/[\r\n]+/g, ' ');
+  });
+}
+
+/** A valid time as a reader sees it: `2017-06-01 16:00 UTC`. */
+export function readableTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

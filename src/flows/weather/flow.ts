@@ -1,0 +1,22 @@
+/** The weather GIF flow: four dumb workers and the mediator that leads them. */
+import { defineFlow, type Mailer } from '../../index.js';
+import type { WeatherConfig } from './config.js';
+import { weatherMediator } from './mediator.js';
+import { createAmpImageFetcher, type AmpImageFetcherOptions } from './workers/amp-image-fetcher.js';
+import { createEmailSender } from './workers/email-sender.js';
+import { createGifCreator } from './workers/gif-creator.js';
+import { createThumbnailCreator } from './workers/thumbnail-creator.js';
+
+export interface WeatherFlowOptions {
+  config: WeatherConfig;
+  mailer: Mailer;
+  amp: AmpImageFetcherOptions;
+}
+
+export function weatherFlow({ config, mailer, amp }: WeatherFlowOptions) {
+  return defineFlow({
+    name: 'weather-gifs',
+    mediator: weatherMediator(config),
+    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(), createEmailSender(mailer)],
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * The weather flow's mediator, with the 2017 talk's rules:
+ *
+ * - each fetched frame gets a thumbnail;
+ * - every N new frames of an `imageId` make one GIF, its frames ordered by valid time;
+ * - each GIF goes out by email with its frames' thumbnails.
+ *
+ * Both fan-ins are decided by the state store's atomic `collect`: frames join the group
+ * `frames:<imageId>` (one member per valid time, so a frame fetched twice counts once); a GIF's
+ * mail waits in `mail:<imageId>#<batch>` until the GIF and every thumbnail of its frames are in.
+ * Each arrival records itself before it looks for the others, so of two racing arrivals at
+ * least one sees the other, and `collect` lets exactly one of them close the batch.
+ */
+import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type Location, type MediatorContext, type Outgoing } from '../../index.js';
+import type { WeatherConfig } from './config.js';
+import { escapeHtml, fill, readableTime } from './email-template.js';
+import {
+  DidCreateGif,
+  DidCreateThumbnail,
+  DidFetchAmpImage,
+  DidSendEmail,
+  PleaseCreateGif,
+  PleaseCreateThumbnail,
+  PleaseSendEmail,
+} from './messages.js';
+
+interface FrameValue {
+  location: Location;
+  /** The message that added the frame: only its replays may act on the batch it closed. */
+  messageId: string;
+}
+
+interface PartValue {
+  location: Location;
+  messageId: string;
+}
+
+const framesGroup = (imageId: string) => `frames:${imageId}`;
+const mailGroup = (imageId: string, batch: Batch) => `mail:${imageId}#${batch.index}`;
+const GIF_PART = 'gif';
+const thumbnailPart = (validTime: number) => `thumbnail:${validTime}`;
+
+/** True when `messageId` added the member that closed the batch: a replay, not another sender. */
+function closedBy(batch: Batch, messageId: string): boolean {
+  const closer = batch.members.find((m) => m.id === batch.closedBy);
+  return (closer?.value as { messageId?: string } | undefined)?.messageId === messageId;
+}
+
+export function weatherMediator(config: WeatherConfig) {
+  const addMailPart = async (
+    context: MediatorContext,
+    imageId: string,
+    frames: Batch,
+    part: { id: string; order: number; value: PartValue },
+  ): Promise<Outgoing[]> => {
+    const mail = await context.state.collect(mailGroup(imageId, frames), part, frames.members.length + 1);
+    if (!mail || !closedBy(mail, part.value.messageId)) return [];
+    return [await composeEmail(context, imageId, frames, mail)];
+  };
+
+  const composeEmail = async (context: MediatorContext, imageId: string, frames: Batch, mail: Batch): Promise<Outgoing> => {
+    const gif = mail.members.find((m) => m.id === GIF_PART)!.value as PartValue;
+    const thumbnails = mail.members.filter((m) => m.id !== GIF_PART).sort((a, b) => a.order - b.order);
+    const validFrom = frames.members[0]!.order;
+    const validTo = frames.members.at(-1)!.order;
+    const name = keySegment(imageId);
+    const inline = [
+      { location: gif.location, cid: `gif.${frames.index}@dataflow`, filename: `${name}-${compactTime(validTo)}.gif` },
+      ...thumbnails.map((t, i) => ({
+        location: (t.value as PartValue).location,
+        cid: `thumbnail.${frames.index}.${i + 1}@dataflow`,
+        filename: `${name}-${compactTime(t.order)}-thumbnail.png`,
+      })),
+    ];
+    const values = {
+      imageId,
+      validFrom: readableTime(validFrom),
+      validTo: readableTime(validTo),
+      frameCount: String(frames.members.length),
+      gifUrl: await context.urlFor(gif.location),
+    };
+    const alt = `${imageId}, ${values.validFrom} to ${values.validTo}`;
+    const html = {
+      gif: `<img src="cid:${inline[0]!.cid}" alt="${escapeHtml(alt)}" width="${config.thumbnail.width * 2}">`,
+      thumbnails: inline
+        .slice(1)
+        .map((t, i) => `<img src="cid:${t.cid}" alt="${escapeHtml(readableTime(thumbnails[i]!.order))}" width="${config.thumbnail.width}" height="${config.thumbnail.height}">`)
+        .join(' '),
+    };
+    return message(PleaseSendEmail, {
+      to: config.email.to,
+      from: config.email.from,
+      subject: fill(config.email.subject, values, { escape: false }),
+      body: fill(config.email.body, values, { escape: true, html }),
+      inline,
+      imageId,
+      validTime: validTo,
+    });
+  };
+
+  return defineMediator({
+    name: 'mediator',
+    rules: [
+      when(DidFetchAmpImage, async (frame, context) => {
+        const out: Outgoing[] = [
+          message(PleaseCreateThumbnail, {
+            imageId: frame.imageId,
+            location: frame.location,
+            width: config.thumbnail.width,
+            height: config.thumbnail.height,
+            validTime: frame.validTime,
+          }),
+        ];
+        const value: FrameValue = { location: frame.location, messageId: frame.id };
+        const batch = await context.state.collect(
+          framesGroup(frame.imageId),
+          { id: String(frame.validTime), order: frame.validTime, value },
+          config.framesPerGif,
+        );
+        if (batch && closedBy(batch, frame.id)) {
+          out.push(
+            message(PleaseCreateGif, {
+              imageId: frame.imageId,
+              locations: batch.members.map((m) => (m.value as FrameValue).location),
+              gifDelay: config.gifDelayMs,
+              gifLoop: config.gifLoop,
+              validTime: batch.members.at(-1)!.order,
+            }),
+          );
+        }
+        return out;
+      }),
+
+      when(DidCreateThumbnail, async (thumbnail, context) => {
+        const frames = await context.state.batchOf(framesGroup(thumbnail.imageId), String(thumbnail.validTime));
+        if (!frames) return []; // its GIF is not decided yet; the GIF's arrival will find this thumbnail
+        return addMailPart(context, thumbnail.imageId, frames, {
+          id: thumbnailPart(thumbnail.validTime),
+          order: thumbnail.validTime,
+          value: { location: thumbnail.location, messageId: thumbnail.id },
+        });
+      }),
+
+      when(DidCreateGif, async (gif, context) => {
+        const frames = await context.state.batchOf(framesGroup(gif.imageId), String(gif.validTime));
+        if (!frames) {
+          throw new NonRetriableError(
+            `did-create-gif ${gif.id}: no GIF of imageId ${JSON.stringify(gif.imageId)} ends at valid time ${gif.validTime}; the mediator never asked for it`,
+          );
+        }
+        const out = await addMailPart(context, gif.imageId, frames, {
+          id: GIF_PART,
+          order: Number.MAX_SAFE_INTEGER,
+          value: { location: gif.location, messageId: gif.id },
+        });
+        // Thumbnails that arrived before the batch closed are added here, on their behalf.
+        const thumbnails = await context.state.find(DidCreateThumbnail, {
+          key: gif.imageId,
+          validTime: { from: frames.members[0]!.order, to: frames.members.at(-1)!.order },
+        });
+        const inBatch = new Set(frames.members.map((m) => m.order));
+        for (const thumbnail of thumbnails) {
+          if (!inBatch.has(thumbnail.validTime)) continue;
+          out.push(
+            ...(await addMailPart(context, gif.imageId, frames, {
+              id: thumbnailPart(thumbnail.validTime),
+              order: thumbnail.validTime,
+              value: { location: thumbnail.location, messageId: gif.id },
+            })),
+          );
+        }
+        return out;
+      }),
+
+      when(DidSendEmail, async () => []),
+    ],
+  });
+}

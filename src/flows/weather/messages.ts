@@ -1,0 +1,105 @@
+/**
+ * The weather GIF flow's messages, exactly as the 2017 talk's wire format has them (payload at top
+ * level). Fields a 2017 sender left out get the defaults the talk's code used.
+ */
+import { z } from 'zod';
+import { defineMessage, type MessageOf } from '../../index.js';
+
+export const location = z.object({ Bucket: z.string().min(1), Key: z.string().min(1) });
+
+const imageId = z.string().min(1).max(200);
+const pixels = (max: number) => z.number().int().positive().max(max);
+/** Epoch milliseconds. */
+const epochMs = z.number().finite().nonnegative();
+
+export const PleaseFetchAmpImage = defineMessage(
+  'please-fetch-amp-image',
+  z.object({
+    imageId,
+    layers: z.array(z.string().min(1).regex(/^[^/,]+$/, 'a layer name may not contain "/" or ","')).min(1),
+    width: pixels(4000),
+    height: pixels(4000),
+    center: z.string().min(1).refine((c) => !c.includes('/'), 'center may not contain "/"'),
+    zoom: z.number().int().min(0).max(22),
+    /** Relative (`-30m`, `-0h`, `now`) or absolute (epoch seconds or ms, or `YYYYMMDDhhmmss`). */
+    validTime: z.union([z.string().regex(/^(now|[-+]?\d+[smhd]?|\d{14})$/, 'expected a relative time like -30m, or an absolute one'), z.number().int().nonnegative()]),
+  }),
+  { key: (m) => m.imageId },
+);
+
+export const DidFetchAmpImage = defineMessage(
+  'did-fetch-amp-image',
+  z.object({ imageId, validTime: epochMs, location }),
+  { key: (m) => m.imageId, time: (m) => m.validTime },
+);
+
+export const PleaseCreateThumbnail = defineMessage(
+  'please-create-thumbnail',
+  z.object({ imageId, location, width: pixels(4096), height: pixels(4096), validTime: epochMs }),
+  { key: (m) => m.imageId, time: (m) => m.validTime },
+);
+
+export const DidCreateThumbnail = defineMessage(
+  'did-create-thumbnail',
+  z.object({ imageId, validTime: epochMs, location }),
+  { key: (m) => m.imageId, time: (m) => m.validTime },
+);
+
+export const PleaseCreateGif = defineMessage(
+  'please-create-gif',
+  z.object({
+    imageId,
+    locations: z.array(location).min(1).max(500),
+    /** Milliseconds per frame. */
+    gifDelay: z.number().int().min(0).max(65_000).default(250),
+    /** `true` loops forever, `false` plays once, a number loops that many times. */
+    gifLoop: z.union([z.boolean(), z.number().int().min(0).max(65_535)]).default(true),
+    validTime: epochMs,
+  }),
+  { key: (m) => m.imageId, time: (m) => m.validTime },
+);
+
+export const DidCreateGif = defineMessage(
+  'did-create-gif',
+  z.object({ imageId, validTime: epochMs, location }),
+  { key: (m) => m.imageId, time: (m) => m.validTime },
+);
+
+const inlineImage = z.object({
+  location,
+  /** Content-ID the body refers to as `cid:<cid>`. */
+  cid: z.string().regex(/^[A-Za-z0-9._@-]+$/),
+  filename: z.string().min(1).max(200),
+});
+
+const email = {
+  to: z.array(z.email()).min(1),
+  from: z.string().min(3),
+  subject: z.string().max(998),
+  /** HTML. */
+  body: z.string(),
+  /** Images shown inline (CID), so the mail reads with no network. Not in the 2017 format. */
+  inline: z.array(inlineImage).max(100).optional(),
+  /** What the mail is about, for queries; not in the 2017 format. */
+  imageId: imageId.optional(),
+  validTime: epochMs.optional(),
+};
+
+export const PleaseSendEmail = defineMessage('please-send-email', z.object(email), {
+  key: (m) => m.imageId,
+  time: (m) => m.validTime,
+});
+
+export const DidSendEmail = defineMessage('did-send-email', z.object({ ...email, messageId: z.string().optional() }), {
+  key: (m) => m.imageId,
+  time: (m) => m.validTime,
+});
+
+export type PleaseFetchAmpImage = MessageOf<typeof PleaseFetchAmpImage>;
+export type DidFetchAmpImage = MessageOf<typeof DidFetchAmpImage>;
+export type PleaseCreateThumbnail = MessageOf<typeof PleaseCreateThumbnail>;
+export type DidCreateThumbnail = MessageOf<typeof DidCreateThumbnail>;
+export type PleaseCreateGif = MessageOf<typeof PleaseCreateGif>;
+export type DidCreateGif = MessageOf<typeof DidCreateGif>;
+export type PleaseSendEmail = MessageOf<typeof PleaseSendEmail>;
+export type DidSendEmail = MessageOf<typeof DidSendEmail>;

@@ -1,0 +1,25 @@
+/** Cover-crops a frame to the size the message asks for (the 2017 code ignored it). */
+import { NonRetriableError, compactTime, defineWorker, keySegment } from '../../../index.js';
+import { coverThumbnail } from '../imaging/cover-thumbnail.js';
+import { DidCreateThumbnail, PleaseCreateThumbnail } from '../messages.js';
+
+export function createThumbnailCreator() {
+  return defineWorker({
+    name: 'thumbnail-creator',
+    accepts: PleaseCreateThumbnail,
+    replies: DidCreateThumbnail,
+    concurrency: 2,
+    async handle(request, { blobs }) {
+      const source = await blobs.get(request.location);
+      let thumbnail: Buffer;
+      try {
+        thumbnail = await coverThumbnail(source, request.width, request.height);
+      } catch (error) {
+        throw new NonRetriableError(`${request.location.Bucket}/${request.location.Key} is not an image sharp can read: ${(error as Error).message}`, { cause: error });
+      }
+      const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${request.width}x${request.height}.png`;
+      const location = await blobs.put(key, thumbnail, { contentType: 'image/png' });
+      return { imageId: request.imageId, validTime: request.validTime, location };
+    },
+  });
+}

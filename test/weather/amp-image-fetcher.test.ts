@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
+import { NonRetriableError, RetryableError, invokeWorker } from '../../src/index.js';
+import { createAmpImageFetcher } from '../../src/flows/weather/workers/amp-image-fetcher.js';
+
+const SECRET = 'sup3r-s3cret-value';
+const CLIENT = 'client-abc';
+let png: Buffer;
+let base = '';
+let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+const server = createServer((req, res) => handler(req, res));
+
+before(async () => {
+  png = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#336699' } }).png().toBuffer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const request = {
+  type: 'please-fetch-amp-image',
+  imageId: 'OSN 2017 Demo',
+  layers: ['terrain', 'temperatures:blend(overlay):60', 'radar'],
+  width: 800,
+  height: 600,
+  center: 'athens,ga',
+  zoom: 5,
+  validTime: '-30m',
+};
+
+async function fetchOnce(options: { requestTimeoutMs?: number } = {}) {
+  const worker = createAmpImageFetcher({ baseUrl: base, clientId: CLIENT, clientSecret: SECRET, ...options });
+  const blobs = diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-fetch-')));
+  return invokeWorker(worker, request, { blobs, bucket: 'dataflow' });
+}
+
+const noSecret = (text: string) => {
+  assert.ok(!text.includes(SECRET), `secret leaked into: ${text}`);
+  assert.ok(!text.includes(CLIENT), `client id leaked into: ${text}`);
+};
+
+describe('amp-image-fetcher', () => {
+  it('follows the redirect of a relative time, reads the valid time header, and stores the PNG under a key without credentials', async () => {
+    const seen: string[] = [];
+    handler = (req, res) => {
+      seen.push(req.url!);
+      if (req.url!.endsWith('/-30m.png')) {
+        res.writeHead(302, { location: req.url!.replace('-30m', '20170601160000') }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/png', 'x-aeris-valid-date': '2017-06-01T16:00:00Z' }).end(png);
+    };
+    const reply = await fetchOnce();
+    assert.equal(seen[0], `/${CLIENT}_${SECRET}/terrain,temperatures:blend(overlay):60,radar/800x600/athens,ga,5/-30m.png`);
+    assert.equal(seen.length, 2);
+    assert.equal(reply.type, 'did-fetch-amp-image');
+    assert.equal(reply.imageId, 'OSN 2017 Demo');
+    assert.equal(reply.validTime, Date.UTC(2017, 5, 1, 16));
+    const location = reply.location as { Bucket: string; Key: string };
+    assert.match(location.Key, /^amp-image-fetcher\/osn-2017-demo-[0-9a-f]{10}\/20170601160000-[0-9a-f]{8}\.png$/);
+    noSecret(JSON.stringify(reply));
+  });
+
+  it('gives up at once on a 4xx, with the server\'s error and no secret', async () => {
+    handler = (req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_client', description: `Invalid client ${CLIENT}_${SECRET}` } }));
+    };
+    await assert.rejects(fetchOnce(), (error: Error) => {
+      assert.ok(error instanceof NonRetriableError);
+      assert.match(error.message, /answered 401 \(invalid_client: Invalid client/);
+      noSecret(error.message);
+      return true;
+    });
+  });
+
+  it('retries a 5xx, honouring Retry-After', async () => {
+    handler = (req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy');
+    await assert.rejects(fetchOnce(), (error: Error) => {
+      assert.ok(error instanceof RetryableError);
+      assert.equal(error.retryAfterMs, 7000);
+      assert.match(error.message, /answered 503/);
+      return true;
+    });
+  });
+
+  it('retries when the server hangs', async () => {
+    handler = () => {}; // never answers
+    await assert.rejects(fetchOnce({ requestTimeoutMs: 200 }), (error: Error) => {
+      assert.ok(error instanceof RetryableError);
+      assert.match(error.message, /no answer in time/);
+      return true;
+    });
+  });
+
+  it('retries a corrupt image', async () => {
+    handler = (req, res) => res.writeHead(200, { 'content-type': 'image/png', 'x-aeris-valid-date': '2017-06-01T16:00:00Z' }).end(png.subarray(0, png.length / 2));
+    await assert.rejects(fetchOnce(), (error: Error) => {
+      assert.ok(error instanceof RetryableError);
+      assert.match(error.message, /corrupt image/);
+      return true;
+    });
+  });
+
+  it('says so when the valid time header is missing', async () => {
+    handler = (req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+    await assert.rejects(fetchOnce(), /x-aeris-valid-date/);
+  });
+
+  it('keeps the secret out of network errors', async () => {
+    const worker = createAmpImageFetcher({ baseUrl: 'http://127.0.0.1:1', clientId: CLIENT, clientSecret: SECRET });
+    const blobs = diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-fetch-')));
+    await assert.rejects(invokeWorker(worker, request, { blobs, bucket: 'dataflow' }), (error: Error) => {
+      assert.ok(error instanceof RetryableError);
+      noSecret(error.message);
+      return true;
+    });
+  });
+});
