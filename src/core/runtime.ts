@@ -2,6 +2,7 @@
  * A runtime joins a flow to its ports: it consumes each consumer's queue through the transport,
  * hands every delivery to the processor, and sends what the processor says was caused.
  */
+import { setMaxListeners } from 'node:events';
 import type { BlobStore } from '../ports/blob-store.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { StateStore, StoredMessage } from '../ports/state-store.js';
@@ -54,6 +55,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const clock = options.clock ?? systemClock;
   const listeners = new Set<FlowEventListener>();
   const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal); // one listener per running handler
   const processor = createProcessor({
     flow,
     state,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Message } from '../../src/index.js';
 import { toyRuntime } from '../support/toy-flow.js';
 
 describe('a flow in the runtime', () => {
@@ -13,7 +14,7 @@ describe('a flow in the runtime', () => {
     const done = await runtime.state.find({ status: 'done' });
     assert.deepEqual(done.map((m) => m.type).sort(), ['did-double', 'did-report', 'please-double', 'please-report']);
     const report = done.find((m) => m.type === 'did-report')!;
-    assert.equal((report.body as { text: string }).text, '21 doubled is 42');
+    assert.equal((report.body as Message).text, '21 doubled is 42');
     const reply = done.find((m) => m.type === 'did-double')!;
     assert.equal(reply.causedBy, request.id, 'the reply records its cause');
     await runtime.stop();
@@ -63,9 +64,9 @@ describe('a flow in the runtime', () => {
     assert.equal(calls.get(1), 3, 'maxAttempts tries');
     assert.equal(calls.get(2), 1, 'no retry for a non-retriable error');
     const dead = await runtime.state.find({ status: 'dead' });
-    assert.deepEqual(dead.map((m) => (m.body as { n: number }).n).sort(), [1, 2]);
-    assert.match(dead.find((m) => (m.body as { n: number }).n === 1)!.reason!, /flaky failure 3.*after 3 attempts/);
-    assert.match(dead.find((m) => (m.body as { n: number }).n === 2)!.reason!, /NonRetriableError: this input can never work/);
+    assert.deepEqual(dead.map((m) => (m.body as Message).n).sort(), [1, 2]);
+    assert.match(dead.find((m) => (m.body as Message).n === 1)!.reason!, /flaky failure 3.*after 3 attempts/);
+    assert.match(dead.find((m) => (m.body as Message).n === 2)!.reason!, /NonRetriableError: this input can never work/);
     assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
     await runtime.stop();
   });
