@@ -1,0 +1,29 @@
+/** Wall-clock timing for the bench: the median of a few runs, after an optional warm-up. */
+import { performance } from 'node:perf_hooks';
+
+export interface Timed<T> {
+  /** Median wall time in seconds. */
+  seconds: number;
+  /** Every run's wall time in seconds, in run order. */
+  runs: number[];
+  /** The last run's result. */
+  result: T;
+}
+
+export async function timeMedian<T>(runs: number, work: () => Promise<T>, options: { warmup?: boolean } = {}): Promise<Timed<T>> {
+  if (options.warmup) await work();
+  const times: number[] = [];
+  let result: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    result = await work();
+    times.push((performance.now() - start) / 1000);
+  }
+  return { seconds: median(times), runs: times, result: result as T };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
