@@ -10,7 +10,7 @@
  */
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { NewMessage, StateStore } from '../ports/state-store.js';
+import type { NewMessage, StateStore, StoredMessage } from '../ports/state-store.js';
 import type { Delivery, Outcome } from '../ports/transport.js';
 import { InvalidMessageError, NonRetriableError, RetryableError, coerceError, describeError, isRetriable } from './errors.js';
 import type { FlowEventListener } from './events.js';
@@ -66,6 +66,12 @@ export interface Processor {
    * Invalid ones are recorded as dead with their reason and not sent.
    */
   accept(inputs: unknown[]): Promise<{ send: { queue: string; message: Message }[]; rejected: Rejected[] }>;
+  /**
+   * Checks a stored message again before it is sent anew (a revived dead letter, a pending one
+   * found at start): one that passes is returned to be sent; one that fails (text that never
+   * parsed, an unknown type) is dead again, with today's reason.
+   */
+  recheck(stored: StoredMessage): Promise<{ queue: string; message: Message } | undefined>;
 }
 
 export function createProcessor(options: ProcessorOptions): Processor {
@@ -195,6 +201,20 @@ export function createProcessor(options: ProcessorOptions): Processor {
         send.push({ queue: flow.route(message.type)!, message });
       }
       return { send, rejected };
+    },
+
+    async recheck(stored) {
+      const input = 'raw' in stored.body ? stored.body.raw : stored.body;
+      try {
+        const message = await check(input);
+        if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
+        throw new InvalidMessageError('it has no id of its own');
+      } catch (error) {
+        const reason = describeError(coerceError(error));
+        await state.settle(stored.id, { status: 'dead', attempts: stored.attempts + 1, reason }, [], clock.now());
+        emit({ kind: 'dead', consumer: '(input)', id: stored.id, type: stored.type, reason });
+        return undefined;
+      }
     },
 
     async process(consumer, delivery) {

@@ -78,13 +78,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     for (const [queue, messages] of byQueue) await transport.send(queue, messages.map((message) => ({ message, attempt: 1 })));
   };
 
+  /** Sends stored messages again, checking each anew; those that no longer pass are dead again. */
   const resend = async (stored: StoredMessage[]) => {
-    await dispatch(
-      stored.flatMap((m) => {
-        const queue = flow.route(m.type);
-        return queue && 'type' in m.body ? [{ queue, message: m.body }] : [];
-      }),
-    );
+    const send: Processed['send'] = [];
+    for (const message of stored) {
+      const checked = await processor.recheck(message);
+      if (checked) send.push(checked);
+    }
+    await dispatch(send);
   };
 
   return {

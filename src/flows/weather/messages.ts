@@ -16,7 +16,8 @@ export const PleaseFetchAmpImage = defineMessage(
   'please-fetch-amp-image',
   z.object({
     imageId,
-    layers: z.array(z.string().min(1).regex(/^[^/,]+$/, 'a layer name may not contain "/" or ","')).min(1),
+    // A layer may hold commas inside brackets (`scale-hsla(0,.94,0,.40,0,.4,0,1)`), never a slash.
+    layers: z.array(z.string().min(1).regex(/^[^/]+$/, 'a layer may not contain "/"')).min(1),
     width: pixels(4000),
     height: pixels(4000),
     center: z.string().min(1).refine((c) => !c.includes('/'), 'center may not contain "/"'),

@@ -1,0 +1,56 @@
+/** Tracks what a run made, to tell a person where each output is. */
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { EmbeddedPaths, FlowEvent, Location, Message } from '../../index.js';
+
+export interface RunSummary {
+  frames: string[];
+  thumbnails: string[];
+  gifs: string[];
+  emails: string[];
+  dead: { id: string; type: string; reason: string }[];
+}
+
+export function trackOutputs(paths: EmbeddedPaths) {
+  const made: Record<'frames' | 'thumbnails' | 'gifs', string[]> = { frames: [], thumbnails: [], gifs: [] };
+  const mailIds: string[] = [];
+  const dead: RunSummary['dead'] = [];
+  const blobPath = (location: Location) => join(paths.blobs, location.Bucket, ...location.Key.split('/'));
+  const listen = (event: FlowEvent) => {
+    if (event.kind === 'dead') dead.push({ id: event.id, type: event.type, reason: event.reason });
+    if (event.kind !== 'done') return;
+    for (const sent of event.sent) collect(sent);
+  };
+  const collect = (message: Message) => {
+    const location = message.location as Location | undefined;
+    if (message.type === 'did-fetch-amp-image' && location) made.frames.push(blobPath(location));
+    if (message.type === 'did-create-thumbnail' && location) made.thumbnails.push(blobPath(location));
+    if (message.type === 'did-create-gif' && location) made.gifs.push(blobPath(location));
+    if (message.type === 'did-send-email' && typeof message.messageId === 'string') mailIds.push(message.messageId);
+  };
+  const summary = async (): Promise<RunSummary> => {
+    const outbox = await readdir(paths.outbox).catch(() => [] as string[]);
+    const emails = mailIds.map((id) => {
+      const file = outbox.find((name) => name.includes(id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')));
+      return file ? join(paths.outbox, file) : `sent over SMTP as ${id}`;
+    });
+    return { ...made, emails, dead };
+  };
+  return { listen, summary };
+}
+
+export function describeSummary(summary: RunSummary): string {
+  const here = (path: string) => (path.startsWith('/') ? relative(process.cwd(), path) || '.' : path);
+  const list = (title: string, items: string[]) => {
+    if (items.length === 0) return [`${title}: none`];
+    const folders = [...new Set(items.map((p) => here(p).split('/').slice(0, -1).join('/')))];
+    return [`${title} (${items.length}):`, ...(folders.length === 1 && items.length > 3 ? [`  ${folders[0]}/`] : items.map((p) => `  ${here(p)}`))];
+  };
+  return [
+    ...list('frames', summary.frames),
+    ...list('thumbnails', summary.thumbnails),
+    ...list('GIFs', summary.gifs),
+    ...list('emails', summary.emails),
+    ...(summary.dead.length ? [`dead letters (${summary.dead.length}), see \`dataflow failed\`:`, ...summary.dead.map((d) => `  ${d.type} ${d.id}: ${d.reason}`)] : []),
+  ].join('\n');
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/** The `dataflow` command. */
+import { parseArgs } from 'node:util';
+import { failedCommand } from './commands/failed.js';
+import { invokeCommand } from './commands/invoke.js';
+import { redriveCommand } from './commands/redrive.js';
+import { runCommand } from './commands/run.js';
+import { sendCommand } from './commands/send.js';
+
+const usage = `Usage: dataflow <command>
+
+  run [--once]             run the schedule, the mediator and the workers; --once does one
+                           round and exits when the flow is idle
+  send <file|->            inject a message, an array or JSON lines; run until idle; print
+                           every message that passed as JSON lines
+  invoke <worker> <file>   run one worker on one message and print its reply
+  failed [--limit n]       list dead-lettered messages with their reasons
+  redrive <id…|--all>      send dead letters again and run until idle
+
+Options: --verbose, --help
+Environment: DATAFLOW_DIR (data folder, default ./.dataflow), SMTP_URL, AERIS_CLIENT_ID,
+AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG (see the README for the rest).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      once: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      limit: { type: 'string', default: '100' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return command || values.help ? 0 : 1;
+  }
+  const need = (count: number, what: string) => {
+    if (rest.length !== count) throw new UsageError(`dataflow ${command} needs ${what}`);
+  };
+  switch (command) {
+    case 'run':
+      need(0, 'no arguments');
+      return runCommand({ once: values.once, verbose: values.verbose });
+    case 'send':
+      need(1, 'a file, or - for stdin');
+      return sendCommand(rest[0]!, { verbose: values.verbose });
+    case 'invoke':
+      need(2, 'a worker name and a message file');
+      return invokeCommand(rest[0]!, rest[1]!);
+    case 'failed': {
+      const limit = Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${values.limit}`);
+      return failedCommand({ limit });
+    }
+    case 'redrive':
+      if (values.all === rest.length > 0) throw new UsageError('dataflow redrive needs message ids, or --all');
+      return redriveCommand(values.all ? 'all' : rest, { verbose: values.verbose });
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`dataflow: ${error.message}\n`);
+    if (error instanceof UsageError) process.stderr.write(`\n${usage}\n`);
+    process.exitCode = error instanceof UsageError ? 64 : 1;
+  },
+);
