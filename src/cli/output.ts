@@ -32,7 +32,7 @@ export function createOutput(options: { human?: boolean; verbose?: boolean } = {
     },
     event(event) {
       if (!human) {
-        line(toRecord(event));
+        if (event.kind !== 'received' || options.verbose) line(toRecord(event));
         return;
       }
       switch (event.kind) {

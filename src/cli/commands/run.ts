@@ -24,7 +24,8 @@ export async function runCommand(options: { once: boolean; verbose: boolean }): 
     await runtime.idle();
     await app.close();
     const summary = await outputs.summary();
-    output.record({ event: 'summary', ...summary }, `\n${describeSummary(summary)}`);
+    if (!output.human) output.record({ event: 'summary', ...summary });
+    output.say(`\n${describeSummary(summary)}`);
     return summary.dead.length > 0 ? 2 : 0;
   }
 
