@@ -242,9 +242,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
           consumer === flow.mediator.name ? runMediator(message) : runWorker(consumer, message, delivery.attempt, signal),
         );
         const caused = await route(outgoing, message);
-        await state.settle(message.id, { status: 'done', attempts: delivery.attempt }, caused.map((m) => toNew(m, message.id)), clock.now());
+        await state.settle(message.id, { status: 'done', attempts: delivery.attempt }, caused.map((m) => ({ ...toNew(m, message.id), queue: flow.route(m.type) })), clock.now());
         emit({ kind: 'done', consumer, message, durationMs: performance.now() - started, sent: caused });
-        return { outcome: { kind: 'ack' }, send: caused.map((m) => ({ queue: flow.route(m.type)!, message: m })) };
+        // A store that delivers on settle has already enqueued them, in the same transaction.
+        const send = state.enqueuesOnSettle ? [] : caused.map((m) => ({ queue: flow.route(m.type)!, message: m }));
+        return { outcome: { kind: 'ack' }, send };
       } catch (thrown) {
         const error = coerceError(thrown);
         const reason = describeError(error);

@@ -32,6 +32,8 @@ export interface StoredMessage {
 export type NewMessage = Pick<StoredMessage, 'id' | 'type' | 'body' | 'key' | 'validTime' | 'causedBy'> & {
   status?: MessageStatus;
   reason?: string;
+  /** The queue of the consumer that will handle it, for stores that deliver on settle. */
+  queue?: string;
 };
 
 export type Settlement = { status: 'done'; attempts: number } | { status: 'dead'; attempts: number; reason: string };
@@ -66,6 +68,11 @@ export interface Batch {
 }
 
 export interface StateStore {
+  /**
+   * True when `settle` also delivers the caused messages to their queues, in the same transaction
+   * (a transactional outbox): the runtime then sends nothing itself. @defaultValue false
+   */
+  readonly enqueuesOnSettle?: boolean;
   /** Records messages; one whose id is already known is left as it was. Returns the ids inserted. */
   save(messages: NewMessage[], now: number): Promise<string[]>;
   get(id: string): Promise<StoredMessage | undefined>;
@@ -73,6 +80,11 @@ export interface StateStore {
   settle(id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<void>;
   /** Messages ordered by valid time, then by arrival. */
   find(query: MessageQuery): Promise<StoredMessage[]>;
+  /**
+   * How many of these messages, and of all the messages they caused, directly or not, are still
+   * pending: 0 when everything they set off has settled (done or dead).
+   */
+  unsettled(rootIds: string[]): Promise<number>;
   /** Sets dead messages back to pending so they can be delivered again; returns them. */
   revive(ids: string[] | 'all', now: number): Promise<StoredMessage[]>;
   /**

@@ -75,6 +75,20 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal((await store.get('poison'))?.reason, undefined);
     }));
 
+    it('counts what a set of messages set off that is still pending', withStore(async (store) => {
+      await store.save([message('root'), message('other-root')], 1);
+      assert.equal(await store.unsettled(['root']), 1);
+      await store.settle('root', { status: 'done', attempts: 1 }, [message('child', { causedBy: 'root' })], 2);
+      assert.equal(await store.unsettled(['root']), 1, 'the child is pending');
+      await store.settle('child', { status: 'done', attempts: 1 }, [message('grandchild', { causedBy: 'child' }), message('sibling', { causedBy: 'child' })], 3);
+      assert.equal(await store.unsettled(['root']), 2);
+      await store.settle('grandchild', { status: 'dead', attempts: 3, reason: 'broken' }, [], 4);
+      await store.settle('sibling', { status: 'done', attempts: 1 }, [], 4);
+      assert.equal(await store.unsettled(['root']), 0, 'done and dead both count as settled');
+      assert.equal(await store.unsettled(['other-root']), 1);
+      assert.equal(await store.unsettled([]), 0);
+    }));
+
     it('collects members into batches of the given size, ordered by `order`', withStore(async (store) => {
       const results = [];
       for (const [i, order] of [50, 10, 40, 20, 30, 60].entries()) {

@@ -133,6 +133,18 @@ export function openSqliteStateStore(path: string): StateStore {
         ORDER BY valid_time IS NULL, valid_time, seq LIMIT ?`;
       return db.prepare<unknown[], MessageRow>(sql).all(...params, query.limit ?? 1000).map(toStored);
     },
+    async unsettled(rootIds) {
+      if (rootIds.length === 0) return 0;
+      const row = db
+        .prepare<string[], { pending: number }>(
+          `WITH RECURSIVE tree(id) AS (
+             SELECT id FROM messages WHERE id IN (${rootIds.map(() => '?').join(', ')})
+             UNION SELECT m.id FROM messages m JOIN tree ON m.caused_by = tree.id)
+           SELECT COUNT(*) AS pending FROM messages WHERE status = 'pending' AND id IN (SELECT id FROM tree)`,
+        )
+        .get(...rootIds)!;
+      return row.pending;
+    },
     async revive(ids, now) {
       return reviveAll.immediate(ids, now);
     },
