@@ -56,8 +56,14 @@ export function createOutput(options: { human?: boolean; verbose?: boolean } = {
 }
 
 function describe(message: Message): string {
-  const about = [message.imageId, message.validTime].filter((v) => v !== undefined).map((v) => (typeof v === 'number' && v > 1e11 ? new Date(v).toISOString().slice(0, 16) + 'Z' : String(v)));
+  const about = [message.imageId, message.validTime].filter((v) => v !== undefined).map(readable);
   return `${message.type}${about.length ? ` ${about.join(' ')}` : ''}`;
+}
+
+/** Epoch ms as a short UTC time; anything else, or a time out of range, as it is. */
+function readable(value: unknown): string {
+  if (typeof value === 'number' && value > 1e11 && value < 8.64e15) return `${new Date(value).toISOString().slice(0, 16)}Z`;
+  return String(value);
 }
 
 function toRecord(event: FlowEvent): Record<string, unknown> {

@@ -11,6 +11,7 @@
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { NewMessage, StateStore, StoredMessage } from '../ports/state-store.js';
+import { INVALID_TYPE, UNPARSED_TYPE } from './validate.js';
 import type { Delivery, Outcome } from '../ports/transport.js';
 import { InvalidMessageError, NonRetriableError, RetryableError, coerceError, describeError, isRetriable } from './errors.js';
 import type { FlowEventListener } from './events.js';
@@ -77,7 +78,15 @@ export interface Processor {
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
   const retry = { ...defaultRetryPolicy, ...options.retry };
-  const emit: FlowEventListener = options.onEvent ?? (() => {});
+  const listener: FlowEventListener = options.onEvent ?? (() => {});
+  /** Listeners watch; whatever they throw must never change what happens to a message. */
+  const emit: FlowEventListener = (event) => {
+    try {
+      listener(event);
+    } catch (error) {
+      log.error({ event: event.kind, reason: describeError(coerceError(error)) }, 'an event listener threw');
+    }
+  };
   const consumers = new Map(flow.consumers().map((c) => [c.name, c]));
   const workers = new Map(flow.workers.map((w) => [w.name, w]));
   const rules = new Map(flow.mediator.rules.map((r) => [r.on.type, r]));
@@ -110,13 +119,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function recordInvalid(input: unknown, error: Error): Promise<{ id: string; reason: string }> {
     const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
-    const id = typeof object?.id === 'string' && object.id !== '' ? object.id : newId();
-    const type = typeof object?.type === 'string' && object.type !== '' ? object.type : '(invalid)';
-    const body = object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : JSON.stringify(input) ?? String(input) };
-    const reason = describeError(error);
+    const claimed = typeof object?.id === 'string' && object.id !== '' ? object.id : undefined;
+    const type = object ? (typeof object.type === 'string' && object.type !== '' ? object.type : INVALID_TYPE) : UNPARSED_TYPE;
+    let reason = describeError(error);
     const now = clock.now();
-    const inserted = await state.save([{ id, type, body, status: 'dead', reason }], now);
-    if (inserted.length === 0) await state.settle(id, { status: 'dead', attempts: 1, reason }, [], now);
+    let id = claimed ?? newId();
+    const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
+    const body = (): StoredMessage['body'] => (object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input)) });
+    if ((await keep(body())).length === 0) {
+      // The id belongs to a message already recorded: leave that one alone, keep this under a new id.
+      reason = `${reason}; its id ${claimed} was already taken`;
+      id = newId();
+      await keep(body());
+    }
     emit({ kind: 'dead', consumer: '(input)', id, type, reason });
     log.warn({ messageId: id, type, reason }, 'message rejected');
     return { id, reason };
@@ -180,6 +195,70 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
+  async function processOnce(settings: ReturnType<Flow['consumers']>[number], delivery: Delivery): Promise<Processed> {
+    const consumer = settings.name;
+    let message: Message;
+    try {
+      message = await check(delivery.message);
+    } catch (error) {
+      await recordInvalid(delivery.message, coerceError(error));
+      return { outcome: { kind: 'dead' }, send: [] };
+    }
+
+    const known = await state.get(message.id);
+    if (known && known.status !== 'pending') {
+      emit({ kind: 'duplicate', consumer, id: message.id });
+      return { outcome: { kind: 'ack' }, send: [] };
+    }
+    if (!known) await state.save([toNew(message)], clock.now());
+
+    const started = performance.now();
+    emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
+    let caused: Message[];
+    try {
+      const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
+        consumer === flow.mediator.name ? runMediator(message) : runWorker(consumer, message, delivery.attempt, signal),
+      );
+      caused = await route(outgoing, message);
+    } catch (thrown) {
+      return failed(settings, message, delivery, coerceError(thrown));
+    }
+    const settled = await state.settle(
+      message.id,
+      { status: 'done', attempts: delivery.attempt },
+      caused.map((m) => ({ ...toNew(m, message.id), queue: flow.route(m.type) })),
+      clock.now(),
+    );
+    if (!settled) {
+      // Another delivery of the same message settled it first, and sent what it caused.
+      emit({ kind: 'duplicate', consumer, id: message.id });
+      return { outcome: { kind: 'ack' }, send: [] };
+    }
+    emit({ kind: 'done', consumer, message, durationMs: performance.now() - started, sent: caused });
+    // A store that delivers on settle has already enqueued them, in the same transaction.
+    const send = state.enqueuesOnSettle ? [] : caused.map((m) => ({ queue: flow.route(m.type)!, message: m }));
+    return { outcome: { kind: 'ack' }, send };
+  }
+
+  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error): Promise<Processed> {
+    const { name: consumer, maxAttempts } = settings;
+    const reason = describeError(error);
+    if (isRetriable(error) && options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] }; // released at shutdown
+    if (isRetriable(error) && delivery.attempt < maxAttempts) {
+      const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
+      const delayMs = asked !== undefined ? Math.min(asked, retry.maxDelayMs) : backoff(delivery.attempt);
+      emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
+      log.warn({ messageId: message.id, type: message.type, attempt: delivery.attempt, delayMs, reason }, 'handler failed; will retry');
+      return { outcome: { kind: 'retry', delayMs }, send: [] };
+    }
+    const final = isRetriable(error) ? `${reason} (after ${delivery.attempt} attempts)` : reason;
+    if (await state.settle(message.id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now())) {
+      emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason: final });
+      log.error({ messageId: message.id, type: message.type, attempt: delivery.attempt, reason: final }, 'message dead-lettered');
+    }
+    return { outcome: { kind: 'dead' }, send: [] };
+  }
+
   function backoff(attempt: number): number {
     const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
@@ -204,7 +283,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     },
 
     async recheck(stored) {
-      const input = 'raw' in stored.body ? stored.body.raw : stored.body;
+      const input = stored.type === UNPARSED_TYPE && 'raw' in stored.body ? stored.body.raw : stored.body;
       try {
         const message = await check(input);
         if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
@@ -220,48 +299,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     async process(consumer, delivery) {
       const settings = consumers.get(consumer);
       if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}`);
-      let message: Message;
       try {
-        message = await check(delivery.message);
-      } catch (error) {
-        await recordInvalid(delivery.message, coerceError(error));
-        return { outcome: { kind: 'dead' }, send: [] };
-      }
-
-      const known = await state.get(message.id);
-      if (known && known.status !== 'pending') {
-        emit({ kind: 'duplicate', consumer, id: message.id });
-        return { outcome: { kind: 'ack' }, send: [] };
-      }
-      if (!known) await state.save([toNew(message)], clock.now());
-
-      const started = performance.now();
-      emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
-      try {
-        const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
-          consumer === flow.mediator.name ? runMediator(message) : runWorker(consumer, message, delivery.attempt, signal),
-        );
-        const caused = await route(outgoing, message);
-        await state.settle(message.id, { status: 'done', attempts: delivery.attempt }, caused.map((m) => ({ ...toNew(m, message.id), queue: flow.route(m.type) })), clock.now());
-        emit({ kind: 'done', consumer, message, durationMs: performance.now() - started, sent: caused });
-        // A store that delivers on settle has already enqueued them, in the same transaction.
-        const send = state.enqueuesOnSettle ? [] : caused.map((m) => ({ queue: flow.route(m.type)!, message: m }));
-        return { outcome: { kind: 'ack' }, send };
+        return await processOnce(settings, delivery);
       } catch (thrown) {
-        const error = coerceError(thrown);
-        const reason = describeError(error);
-        if (isRetriable(error) && delivery.attempt < settings.maxAttempts && !options.signal?.aborted) {
-          const delayMs = error instanceof RetryableError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff(delivery.attempt);
-          emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
-          log.warn({ messageId: message.id, type: message.type, attempt: delivery.attempt, delayMs, reason }, 'handler failed; will retry');
-          return { outcome: { kind: 'retry', delayMs }, send: [] };
-        }
-        if (options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] };
-        const final = isRetriable(error) ? `${reason} (after ${delivery.attempt} attempts)` : reason;
-        await state.settle(message.id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now());
-        emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason: final });
-        log.error({ messageId: message.id, type: message.type, attempt: delivery.attempt, reason: final }, 'message dead-lettered');
-        return { outcome: { kind: 'dead' }, send: [] };
+        // The state store failed (busy, connection lost): nothing was decided, so deliver again.
+        const reason = describeError(coerceError(thrown));
+        const delayMs = backoff(Math.min(delivery.attempt, 8));
+        log.error({ consumer, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
+        return { outcome: { kind: 'retry', delayMs }, send: [] };
       }
     },
   };

@@ -32,6 +32,8 @@ export interface RuntimeOptions {
    * in-memory transport lost when its process stopped. @defaultValue false
    */
   recoverPending?: boolean;
+  /** How long `stop()` lets running handlers finish before it aborts them. @defaultValue 30000 */
+  shutdownGraceMs?: number;
 }
 
 export interface Runtime {
@@ -129,8 +131,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return () => listeners.delete(listener);
     },
     async stop() {
+      // Stop taking work and let running handlers finish; past the grace period, abort them:
+      // their messages stay pending and are delivered again.
+      const stopping = Promise.all(stops.splice(0).map((stop) => stop()));
+      const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? 30_000).unref());
+      await Promise.race([stopping, grace]);
       shutdown.abort();
-      await Promise.all(stops.splice(0).map((stop) => stop()));
+      await stopping;
       await transport.close();
       await state.close();
     },

@@ -3,6 +3,11 @@ import type { Message, MessageDefinition } from './message.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { newId } from './ids.js';
 
+/** The type a dead letter is kept under when its text never parsed as JSON. */
+export const UNPARSED_TYPE = '(unparsed)';
+/** The type a dead letter is kept under when it parsed but named no type. */
+export const INVALID_TYPE = '(invalid)';
+
 /** Parses JSON text into a message-shaped object, naming what is wrong when it is not one. */
 export function parseJson(text: string, where = 'message'): unknown {
   try {

@@ -76,8 +76,12 @@ export interface StateStore {
   /** Records messages; one whose id is already known is left as it was. Returns the ids inserted. */
   save(messages: NewMessage[], now: number): Promise<string[]>;
   get(id: string): Promise<StoredMessage | undefined>;
-  /** Settles a message and records the messages its handling caused, in one step. */
-  settle(id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<void>;
+  /**
+   * Settles a pending message and records the messages its handling caused, in one step.
+   * Returns false, changing nothing, when the message is no longer pending (another delivery
+   * settled it first); throws when it was never recorded.
+   */
+  settle(id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<boolean>;
   /** Messages ordered by valid time, then by arrival. */
   find(query: MessageQuery): Promise<StoredMessage[]>;
   /**

@@ -16,6 +16,7 @@ import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import type { Mailer } from '../ports/mailer.js';
+import { lockFolder } from './folder-lock.js';
 
 export interface EmbeddedOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
   /** The data folder. @defaultValue `DATAFLOW_DIR`, else `./.dataflow` */
@@ -46,6 +47,7 @@ export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env.SMTP_
  */
 export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: EmbeddedOptions = {}): Runtime & { paths: EmbeddedPaths } {
   const paths = embeddedPaths(options.dir);
+  const unlock = lockFolder(paths.dir);
   const mailer = embeddedMailer(paths, options.smtpUrl);
   const runtime = createRuntime({
     recoverPending: true,
@@ -61,6 +63,7 @@ export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer }) => F
     async stop() {
       await runtime.stop();
       await mailer.close?.();
+      unlock();
     },
   };
 }

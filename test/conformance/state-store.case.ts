@@ -46,6 +46,16 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await assert.rejects(store.settle('never-saved', { status: 'done', attempts: 1 }, [], 3), /never-saved/);
     }));
 
+    it('settles only a pending message: a late second settle changes nothing', withStore(async (store) => {
+      await store.save([message('once')], 1);
+      assert.equal(await store.settle('once', { status: 'done', attempts: 1 }, [message('first-effect', { causedBy: 'once' })], 2), true);
+      assert.equal(await store.settle('once', { status: 'dead', attempts: 2, reason: 'late' }, [message('second-effect', { causedBy: 'once' })], 3), false);
+      const stored = await store.get('once');
+      assert.equal(stored?.status, 'done');
+      assert.equal(stored?.reason, undefined);
+      assert.equal(await store.get('second-effect'), undefined, 'a refused settle records nothing it caused');
+    }));
+
     it('finds messages by type and key, ordered by valid time', withStore(async (store) => {
       await store.save(
         [

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Message } from '../../src/index.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineFlow, defineMediator, openEmbeddedRuntime, type Message } from '../../src/index.js';
 import { toyRuntime } from '../support/toy-flow.js';
 
 describe('a flow in the runtime', () => {
@@ -98,5 +101,60 @@ describe('a flow in the runtime', () => {
     assert.equal((await runtime.state.get(id))?.status, 'done');
     assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
     await runtime.stop();
+  });
+});
+
+describe('what must never lose or repeat a message', () => {
+  it('a throwing event listener changes nothing', async () => {
+    const { runtime } = await toyRuntime();
+    runtime.on(() => {
+      throw new Error('a listener bug');
+    });
+    await runtime.send([{ type: 'please-double', n: 3 }]);
+    await runtime.idle();
+    assert.deepEqual((await runtime.state.find({ status: 'pending' })).map((m) => m.type), []);
+    assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+    await runtime.stop();
+  });
+
+  it('an invalid input that reuses a finished message\'s id leaves that message alone', async () => {
+    const { runtime, calls } = await toyRuntime();
+    await runtime.send([{ type: 'please-double', id: 'taken', n: 6 }]);
+    await runtime.idle();
+    const { rejected } = await runtime.send([{ type: 'please-double', id: 'taken', n: 'six' }]);
+    assert.equal(rejected.length, 1);
+    assert.notEqual(rejected[0]!.id, 'taken');
+    assert.match(rejected[0]!.reason, /its id taken was already taken/);
+    assert.equal((await runtime.state.get('taken'))?.status, 'done');
+    await runtime.redrive('all');
+    await runtime.idle();
+    assert.equal(calls.get(6), 1, 'the finished message did not run again');
+    await runtime.stop();
+  });
+
+  it('a message whose payload has a field named raw survives a re-drive', async () => {
+    const { runtime, broken } = await toyRuntime();
+    broken.add(12);
+    const { accepted } = await runtime.send([{ type: 'please-double', n: 12, fail: 'while-broken', raw: 'a payload field' }]);
+    await runtime.idle();
+    assert.equal((await runtime.state.get(accepted[0]!.id))?.status, 'dead');
+    broken.delete(12);
+    await runtime.redrive('all');
+    await runtime.idle();
+    assert.equal((await runtime.state.get(accepted[0]!.id))?.status, 'done', 'it is not mistaken for text that never parsed');
+    await runtime.stop();
+  });
+});
+
+describe('the embedded runtime', () => {
+  it('refuses a second runtime on the same data folder, naming the process that holds it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dataflow-lock-'));
+    const flow = () => defineFlow({ name: 'empty', workers: [], mediator: defineMediator({ name: 'mediator', rules: [] }) });
+    const first = openEmbeddedRuntime(flow, { dir });
+    assert.throws(() => openEmbeddedRuntime(flow, { dir }), new RegExp(`in use by dataflow process ${process.pid}`));
+    await first.stop();
+    await openEmbeddedRuntime(flow, { dir }).stop();
+    await writeFile(join(dir, 'lock'), '999999999'); // left by a process that is gone
+    await openEmbeddedRuntime(flow, { dir }).stop();
   });
 });

@@ -8,7 +8,7 @@ import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { NonRetriableError, createRuntime, defineFlow, defineMediator, defineMessage, defineWorker, message, when, type FlowEvent } from '../../src/index.js';
 
-export const PleaseDouble = defineMessage('please-double', z.object({ n: z.number(), fail: z.enum(['never', 'twice', 'always', 'fatal', 'while-broken']).default('never') }), {
+export const PleaseDouble = defineMessage('please-double', z.object({ n: z.number(), fail: z.enum(['never', 'twice', 'always', 'fatal', 'while-broken']).default('never'), raw: z.string().optional() }), {
   key: () => 'k',
   time: (m) => m.n,
 });

@@ -1,4 +1,4 @@
-/** Blob store on the local disk: an object lives at `<root>/<Bucket>/<Key>`. */
+/** Blob store on the local disk: an object lives at `<root>/<Bucket>/<Key>`, readable by its owner only. */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,10 +15,10 @@ export function diskBlobStore(root: string): BlobStore {
   return {
     async put(location, body) {
       const path = pathOf(location);
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       // Write then rename, so a reader never sees half a file and concurrent writers don't interleave.
       const temporary = `${path}.${randomBytes(6).toString('hex')}.partial`;
-      await writeFile(temporary, body);
+      await writeFile(temporary, body, { mode: 0o600 });
       await rename(temporary, path);
     },
     async get(location) {

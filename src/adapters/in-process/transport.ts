@@ -61,24 +61,28 @@ export function inProcessTransport(): Transport & { idle(): Promise<void>; depth
   const run = async (queue: Queue, delivery: Delivery, id: string | undefined) => {
     try {
       const outcome = await queue.handler!(delivery);
-      if (outcome.kind === 'retry' && !closed) {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          queue.waiting.push({ ...delivery, attempt: delivery.attempt + 1 });
-          pump(queue);
-          checkIdle();
-        }, outcome.delayMs);
-        timers.add(timer);
-      }
+      if (outcome.kind === 'retry') later(queue, delivery, outcome.delayMs);
     } catch (error) {
-      // A handler must answer with an outcome; a throw here is a bug in the runtime, not the message.
-      process.emitWarning(`in-process transport: handler threw: ${(error as Error).stack ?? error}`);
+      // A handler must answer with an outcome; a throw is a bug in the runtime. Keep the message.
+      process.emitWarning(`in-process transport: handler threw, delivering again in 1 s: ${(error as Error).stack ?? error}`);
+      later(queue, delivery, 1000);
     } finally {
       queue.running--;
       if (id !== undefined) queue.inFlightIds.delete(id);
       pump(queue);
       checkIdle();
     }
+  };
+
+  const later = (queue: Queue, delivery: Delivery, delayMs: number) => {
+    if (closed) return; // still pending in the state store: recovered at the next start
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      queue.waiting.push({ ...delivery, attempt: delivery.attempt + 1 });
+      pump(queue);
+      checkIdle();
+    }, delayMs);
+    timers.add(timer);
   };
 
   return {

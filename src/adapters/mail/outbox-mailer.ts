@@ -11,10 +11,10 @@ export function outboxMailer(folder: string): Mailer {
   return {
     async send(mail) {
       const info = await transport.sendMail(toNodemailer(mail));
-      await mkdir(root, { recursive: true });
+      await mkdir(root, { recursive: true, mode: 0o700 });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}.eml`;
       const path = join(root, name);
-      await writeFile(path, info.message as Buffer);
+      await writeFile(path, info.message as Buffer, { mode: 0o600 });
       return { messageId: info.messageId, receipt: path };
     },
   };

@@ -44,6 +44,8 @@ export function openSqliteStateStore(path: string): StateStore {
     ON CONFLICT (id) DO NOTHING`);
   const selectOne = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
   const update = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id`);
+  const settlePending = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id AND status = 'pending'`);
+  const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
   const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value) VALUES (?, ?, ?, ?)');
   const unbatched = db.prepare<[string, number], { seq: number }>('SELECT seq FROM members WHERE grp = ? AND batch IS NULL ORDER BY seq LIMIT ?');
@@ -72,10 +74,14 @@ export function openSqliteStateStore(path: string): StateStore {
     return inserted;
   });
 
-  const settleOne = db.transaction((id: string, settlement: Settlement, caused: NewMessage[], now: number) => {
-    const result = update.run({ id, status: settlement.status, attempts: settlement.attempts, reason: settlement.status === 'dead' ? settlement.reason : null, now });
-    if (result.changes === 0) throw new Error(`cannot settle message ${id}: it was never recorded`);
+  const settleOne = db.transaction((id: string, settlement: Settlement, caused: NewMessage[], now: number): boolean => {
+    const result = settlePending.run({ id, status: settlement.status, attempts: settlement.attempts, reason: settlement.status === 'dead' ? settlement.reason : null, now });
+    if (result.changes === 0) {
+      if (!exists.get(id)) throw new Error(`cannot settle message ${id}: it was never recorded`);
+      return false;
+    }
     saveAll(caused, now);
+    return true;
   });
 
   const loadBatch = (group: string, index: number): Batch | undefined => {
@@ -119,7 +125,7 @@ export function openSqliteStateStore(path: string): StateStore {
       return row && toStored(row);
     },
     async settle(id, settlement, caused, now) {
-      settleOne.immediate(id, settlement, caused, now);
+      return settleOne.immediate(id, settlement, caused, now);
     },
     async find(query: MessageQuery) {
       const where: string[] = [];

@@ -21,8 +21,8 @@ const mapRequest = z.object({
 export const weatherConfigSchema = z.object({
   /** Thumbnail size for every frame. */
   thumbnail: z.object({ width: z.number().int().positive().max(4096), height: z.number().int().positive().max(4096) }),
-  /** New frames of one `imageId` that make one GIF. */
-  framesPerGif: z.number().int().min(1).max(500),
+  /** New frames of one `imageId` that make one GIF (at most 99: its mail shows each frame's thumbnail inline). */
+  framesPerGif: z.number().int().min(1).max(99),
   /** Milliseconds each GIF frame shows. */
   gifDelayMs: z.number().int().min(0).max(65_000),
   /** `true` loops forever, `false` plays once, a number loops that many times. */

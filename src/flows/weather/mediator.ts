@@ -153,14 +153,11 @@ export function weatherMediator(config: WeatherConfig) {
           order: Number.MAX_SAFE_INTEGER,
           value: { location: gif.location, messageId: gif.id },
         });
-        // Thumbnails that arrived before the batch closed are added here, on their behalf.
-        const thumbnails = await context.state.find(DidCreateThumbnail, {
-          key: gif.imageId,
-          validTime: { from: frames.members[0]!.order, to: frames.members.at(-1)!.order },
-        });
-        const inBatch = new Set(frames.members.map((m) => m.order));
-        for (const thumbnail of thumbnails) {
-          if (!inBatch.has(thumbnail.validTime)) continue;
+        // Thumbnails that arrived before the batch closed are added here, on their behalf:
+        // looked up frame by frame, since a batch may span any stretch of valid times.
+        for (const frame of frames.members) {
+          const [thumbnail] = await context.state.find(DidCreateThumbnail, { key: gif.imageId, validTime: { from: frame.order, to: frame.order }, limit: 1 });
+          if (!thumbnail) continue;
           out.push(
             ...(await addMailPart(context, gif.imageId, frames, {
               id: thumbnailPart(thumbnail.validTime),
