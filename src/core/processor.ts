@@ -75,6 +75,21 @@ export interface Processor {
   recheck(stored: StoredMessage): Promise<{ queue: string; message: Message } | undefined>;
 }
 
+/** NUL characters replaced, so a dead letter can be kept by every store (PostgreSQL refuses them). */
+function withoutNul<T>(value: T): T {
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replaceAll('\0', '\ufffd');
+    if (Array.isArray(v)) return v.map(clean);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), clean(x)]));
+    return v;
+  };
+  return clean(value) as T;
+}
+
+function hasNul(value: unknown): boolean {
+  return JSON.stringify(withoutNul(value)) !== JSON.stringify(value);
+}
+
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
   const retry = { ...defaultRetryPolicy, ...options.retry };
@@ -94,6 +109,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Parses and validates; throws InvalidMessageError naming the message and field. */
   async function check(input: unknown): Promise<Message> {
     const raw = typeof input === 'string' ? parseJson(input) : input;
+    if (hasNul(raw)) {
+      throw new InvalidMessageError('the message holds a NUL character (\\u0000), which no state store keeps', ['(text): NUL character']);
+    }
     const envelope = normalizeEnvelope(raw, clock.now());
     const definition = flow.definition(envelope.type);
     if (!definition) {
@@ -125,7 +143,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const now = clock.now();
     let id = claimed ?? newId();
     const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
-    const body = (): StoredMessage['body'] => (object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input)) });
+    const body = (): StoredMessage['body'] => withoutNul(object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input)) });
     if ((await keep(body())).length === 0) {
       // The id belongs to a message already recorded: leave that one alone, keep this under a new id.
       reason = `${reason}; its id ${claimed} was already taken`;

@@ -42,6 +42,8 @@ export interface MessageQuery {
   type?: string;
   key?: string;
   status?: MessageStatus;
+  /** Messages the handling of this one sent. */
+  causedBy?: string;
   /** Valid times from `from` to `to`, both included. */
   validTime?: { from?: number; to?: number };
   /** Defaults to 1000. */

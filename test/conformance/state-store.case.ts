@@ -43,6 +43,7 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       const effect = await store.get('effect');
       assert.equal(effect?.status, 'pending');
       assert.equal(effect?.causedBy, 'cause');
+      assert.deepEqual((await store.find({ causedBy: 'cause' })).map((m) => m.id), ['effect'], 'found by its cause');
       await assert.rejects(store.settle('never-saved', { status: 'done', attempts: 1 }, [], 3), /never-saved/);
     }));
 

@@ -132,6 +132,16 @@ describe('what must never lose or repeat a message', () => {
     await runtime.stop();
   });
 
+  it('a NUL character is refused with a reason, and the dead letter is still kept', async () => {
+    const { runtime } = await toyRuntime();
+    const { rejected } = await runtime.send([{ type: 'please-report', text: 'a\u0000b' }, '{"type":"please-report","text":"\\u0000"']);
+    assert.equal(rejected.length, 2);
+    assert.match(rejected[0]!.reason, /NUL character/);
+    const kept = await runtime.state.get(rejected[0]!.id);
+    assert.equal((kept?.body as Message).text, 'a\ufffdb');
+    await runtime.stop();
+  });
+
   it('a message whose payload has a field named raw survives a re-drive', async () => {
     const { runtime, broken } = await toyRuntime();
     broken.add(12);

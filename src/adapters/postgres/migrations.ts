@@ -1,0 +1,140 @@
+/**
+ * Versioned schema for the PostgreSQL state store.
+ *
+ * `migrations` is an ordered list: entry `i` takes the schema from version `i` to version `i + 1`,
+ * and a release only ever appends to it. The versions applied are recorded in
+ * `dataflow_migrations(version, applied_at)`, next to the tables.
+ *
+ * `migrate` is safe to call from many processes at once, and again on every start: it runs in one
+ * transaction that first takes a transaction-scoped advisory lock for the target schema, so one
+ * caller applies what is missing while the others wait, then find nothing left to do. PostgreSQL
+ * DDL is transactional, so a failed step leaves the schema as it was before the call.
+ */
+import pg from 'pg';
+
+export interface Migration {
+  /** 1, 2, 3 …: the schema version this step produces. */
+  version: number;
+  /** What the step does, for errors and the log. */
+  name: string;
+  /** Runs with the target schema first on the search_path, so names stay unqualified. */
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'messages, fan-in members and batches',
+    sql: `
+      CREATE TABLE messages (
+        seq        bigserial PRIMARY KEY,
+        id         text NOT NULL UNIQUE,
+        type       text NOT NULL,
+        body       jsonb NOT NULL,
+        key        text,
+        valid_time bigint,
+        caused_by  text,
+        status     text NOT NULL CHECK (status IN ('pending', 'done', 'dead')),
+        attempts   integer NOT NULL DEFAULT 0,
+        reason     text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX messages_by_type_key_time ON messages (type, key, valid_time, seq);
+      CREATE INDEX messages_by_status ON messages (status, seq);
+      CREATE INDEX messages_by_cause ON messages (caused_by);
+
+      CREATE TABLE members (
+        seq        bigserial PRIMARY KEY,
+        grp        text NOT NULL,
+        id         text NOT NULL,
+        ord        double precision NOT NULL,
+        value      jsonb NOT NULL,
+        batch      integer,
+        UNIQUE (grp, id)
+      );
+      CREATE INDEX members_unbatched ON members (grp, batch, seq);
+
+      CREATE TABLE batches (
+        grp        text NOT NULL,
+        idx        integer NOT NULL,
+        closed_by  text NOT NULL,
+        PRIMARY KEY (grp, idx)
+      );
+    `,
+  },
+];
+
+export interface MigrateOptions {
+  /**
+   * The schema to hold the tables; created when missing. @defaultValue the first schema on the
+   * pool's search_path (`current_schema()`)
+   */
+  schema?: string;
+}
+
+export interface MigrateResult {
+  /** The version found before the call (0 for an empty schema). */
+  from: number;
+  /** The version after it. */
+  to: number;
+}
+
+/** Brings the state store's tables up to the latest version; see the module comment. */
+export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const { schema } = options;
+  if (schema === '') throw new Error('migrate: schema must be a non-empty name');
+  for (const [i, m] of migrations.entries()) {
+    if (m.version !== i + 1) throw new Error(`migrate: migration list is out of order at position ${i} (version ${m.version})`);
+  }
+
+  const client = await pool.connect();
+  let from = 0;
+  let step: Migration | undefined;
+  try {
+    // READ COMMITTED whatever the server default: each statement after the lock must see what the
+    // previous lock holder committed.
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    // Lock first: CREATE SCHEMA/TABLE IF NOT EXISTS race with each other when run concurrently.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('dataflow.migrate:' || COALESCE($1::text, current_schema(), ''), 0))`, [
+      schema ?? null,
+    ]);
+    if (schema !== undefined) {
+      const name = pg.escapeIdentifier(schema);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${name}`);
+      await client.query(`SET LOCAL search_path TO ${name}`);
+    } else {
+      const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+      if (!rows[0]?.schema) throw new Error('no schema on the search_path exists to hold the tables; create one or pass { schema }');
+    }
+    await client.query(`CREATE TABLE IF NOT EXISTS dataflow_migrations (
+      version    integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM dataflow_migrations');
+    from = rows[0]?.version ?? 0;
+    if (from > migrations.length) {
+      throw new Error(`the state database is at schema version ${from}, newer than this release knows (${migrations.length})`);
+    }
+    for (const m of migrations.slice(from)) {
+      step = m;
+      await client.query(m.sql);
+      await client.query('INSERT INTO dataflow_migrations (version) VALUES ($1)', [m.version]);
+    }
+    step = undefined;
+    await client.query('COMMIT');
+    return { from, to: migrations.length };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    const where = schema === undefined ? '' : ` in schema ${schema}`;
+    if (step) {
+      throw new Error(
+        `state store migration to version ${step.version} (${step.name}) failed${where}; the schema stays at version ${from}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    throw new Error(`state store migration failed${where}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    client.release();
+  }
+}

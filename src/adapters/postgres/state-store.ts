@@ -1,0 +1,377 @@
+/**
+ * State store on PostgreSQL (node-postgres, PostgreSQL 11 or later), for many mediators and
+ * workers on many machines.
+ *
+ * The tables come from `migrate()` in `./migrations.js`: run it once before opening stores (it is
+ * safe to run on every start, from every process). The store does not migrate by itself, because
+ * opening it is synchronous; a store used on an unmigrated schema fails saying so.
+ *
+ * Every method is one statement or one READ COMMITTED transaction, so each is one atomic step:
+ *
+ * - `collect` serializes per group across every process and machine: its transaction first takes
+ *   a transaction-scoped advisory lock on a hash of the members table's oid and the group
+ *   (`pg_advisory_xact_lock`). Under the lock it reads the group's unbatched members, and since
+ *   READ COMMITTED gives each statement a fresh snapshot, it sees everything the previous holder
+ *   committed. So one member never lands in two batches and no batch is skipped. The unique keys
+ *   on members and batches back this up: a writer that skipped the lock would fail, not corrupt.
+ *   Within one process, calls for the same group also queue before taking a connection, so a hot
+ *   group does not tie up the whole pool waiting on the lock.
+ * - `settle` updates the message only if it is still pending (a concurrent second settle waits on
+ *   the row lock, then finds it settled and changes nothing), records what it caused and, given
+ *   an `enqueue` hook, hands those messages to the hook on the same client inside the same
+ *   transaction (a transactional outbox): a message is never sent for state that rolled back,
+ *   and no state commits without its messages.
+ *
+ * `close()` ends nothing it did not create, and it creates nothing: the pool belongs to the
+ * caller, who ends it after closing the store. `close()` waits for running calls, then refuses
+ * new ones.
+ */
+import pg from 'pg';
+import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
+
+export interface PostgresStateStoreOptions {
+  /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
+  pool: pg.Pool;
+  /**
+   * The schema holding the tables, as given to `migrate()`. @defaultValue the pool's search_path
+   */
+  schema?: string;
+  /**
+   * Delivers the messages a settle caused, inside the settle's transaction: use `client` for every
+   * query (another connection would not see the uncommitted rows, and waits for a pool slot while
+   * holding one). A hook that throws rolls the whole settle back, and `settle` rejects with its
+   * error. Called with every message the settle caused (ids already recorded included: receivers
+   * drop duplicates by id); not called when a settle caused none or was refused because the
+   * message was no longer pending. Giving it sets `enqueuesOnSettle`.
+   */
+  enqueue?: (client: pg.PoolClient, messages: NewMessage[]) => Promise<void>;
+}
+
+interface MessageRow {
+  seq: string;
+  id: string;
+  type: string;
+  body: StoredMessage['body'];
+  key: string | null;
+  valid_time: string | null;
+  caused_by: string | null;
+  status: StoredMessage['status'];
+  attempts: number;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface BatchRow {
+  idx: number;
+  closed_by: string;
+  id: string;
+  ord: number;
+  value: unknown;
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+const defaultLimit = 1000;
+
+export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
+  const { pool, enqueue, schema } = options;
+  if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
+  const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
+  const messages = `${prefix}messages`;
+  const members = `${prefix}members`;
+  const batches = `${prefix}batches`;
+
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+  /** In-process queue per group, ahead of the advisory lock that serializes across processes. */
+  const groupQueues = new Map<string, Promise<unknown>>();
+
+  /** Runs one operation: refused after close, awaited by close, errors explained. */
+  function run<T>(operation: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error('the PostgreSQL state store is closed'));
+    const promise = operation().catch((error: unknown) => {
+      throw explain(error, schema);
+    });
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      // Explicit: the collect lock relies on each statement seeing what was committed before it.
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: the pool must discard it
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
+  async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
+    if (list.length === 0) return [];
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at)
+       SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, $9, $9
+       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS m(id, type, body, key, valid_time, caused_by, status, reason, n)
+       ORDER BY m.n
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        list.map((m) => m.id),
+        list.map((m) => m.type),
+        list.map((m) => JSON.stringify(m.body)),
+        list.map((m) => m.key ?? null),
+        list.map((m) => m.validTime ?? null),
+        list.map((m) => m.causedBy ?? null),
+        list.map((m) => m.status ?? 'pending'),
+        list.map((m) => m.reason ?? null),
+        now,
+      ],
+    );
+    const inserted = new Set(rows.map((r) => r.id));
+    const ids: string[] = [];
+    for (const m of list) {
+      if (inserted.delete(m.id)) ids.push(m.id);
+    }
+    return ids;
+  }
+
+  /** The batch with this member in it, with all its members in order. */
+  async function batchContaining(db: Queryable, group: string, memberId: string): Promise<Batch | undefined> {
+    const { rows } = await db.query<BatchRow>(
+      `SELECT b.idx, b.closed_by, m.id, m.ord, m.value
+       FROM ${members} me
+       JOIN ${batches} b ON b.grp = me.grp AND b.idx = me.batch
+       JOIN ${members} m ON m.grp = b.grp AND m.batch = b.idx
+       WHERE me.grp = $1 AND me.id = $2
+       ORDER BY m.ord, m.seq`,
+      [group, memberId],
+    );
+    return toBatch(group, rows);
+  }
+
+  async function collectOne(group: string, member: Member, size: number): Promise<Batch | undefined> {
+    return transaction(async (client) => {
+      // The key names the members table by oid, so every session reaching the same table takes
+      // the same lock whatever its search_path says.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('dataflow.collect:' || $1::regclass::oid::text || ':' || $2::text, 0))`, [
+        members,
+        group,
+      ]);
+      const added = await client.query(
+        `INSERT INTO ${members} (grp, id, ord, value) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (grp, id) DO NOTHING RETURNING seq`,
+        [group, member.id, member.order, JSON.stringify(member.value ?? null)],
+      );
+      if (added.rowCount === 0) {
+        // Already there: replay the decision its first arrival made.
+        const batch = await batchContaining(client, group, member.id);
+        return batch?.closedBy === member.id ? batch : undefined;
+      }
+      const open = await client.query<{ seq: string }>(`SELECT seq FROM ${members} WHERE grp = $1 AND batch IS NULL ORDER BY seq LIMIT $2`, [group, size]);
+      if (open.rows.length < size) return undefined;
+      const { rows } = await client.query<BatchRow>(
+        `WITH next AS (
+           SELECT COALESCE(MAX(idx), 0) + 1 AS idx FROM ${batches} WHERE grp = $1
+         ), created AS (
+           INSERT INTO ${batches} (grp, idx, closed_by) SELECT $1, idx, $2 FROM next RETURNING idx, closed_by
+         )
+         UPDATE ${members} m SET batch = created.idx
+         FROM created
+         WHERE m.grp = $1 AND m.seq = ANY($3::bigint[]) AND m.batch IS NULL
+         RETURNING created.idx, created.closed_by, m.id, m.ord, m.value, m.seq`,
+        [group, member.id, open.rows.map((r) => r.seq)],
+      );
+      if (rows.length !== size) {
+        // Cannot happen while every writer takes the lock; refuse rather than commit a short batch.
+        throw new Error(`collect ${group}: expected to take ${size} members, took ${rows.length}`);
+      }
+      const ordered = (rows as (BatchRow & { seq: string })[]).sort((a, b) => a.ord - b.ord || compareSeq(a.seq, b.seq));
+      return toBatch(group, ordered);
+    });
+  }
+
+  return {
+    enqueuesOnSettle: enqueue !== undefined,
+
+    save(list, now) {
+      return run(() => insertMessages(pool, list, now));
+    },
+
+    get(id) {
+      return run(async () => {
+        const { rows } = await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [id]);
+        return rows[0] && toStored(rows[0]);
+      });
+    },
+
+    settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
+      return run(() =>
+        transaction(async (client) => {
+          const reason = settlement.status === 'dead' ? settlement.reason : null;
+          // Only a pending message: a concurrent second settle waits for the first's row lock,
+          // then finds the row no longer pending and changes nothing.
+          const updated = await client.query(
+            `UPDATE ${messages} SET status = $2, attempts = $3, reason = $4, updated_at = $5 WHERE id = $1 AND status = 'pending'`,
+            [id, settlement.status, settlement.attempts, reason, now],
+          );
+          if (updated.rowCount === 0) {
+            const known = await client.query(`SELECT 1 FROM ${messages} WHERE id = $1`, [id]);
+            if (known.rowCount === 0) throw new Error(`cannot settle message ${id}: it was never recorded`);
+            return false;
+          }
+          await insertMessages(client, caused, now);
+          if (enqueue && caused.length > 0) await enqueue(client, caused);
+          return true;
+        }),
+      );
+    },
+
+    find(query: MessageQuery) {
+      return run(async () => {
+        const limit = query.limit ?? defaultLimit;
+        if (!Number.isInteger(limit) || limit < 0) throw new Error(`limit must be a non-negative integer, got ${limit}`);
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (condition: (param: string) => string, value: unknown) => {
+          params.push(value);
+          where.push(condition(`$${params.length}`));
+        };
+        if (query.type !== undefined) add((p) => `type = ${p}`, query.type);
+        if (query.key !== undefined) add((p) => `key = ${p}`, query.key);
+        if (query.status !== undefined) add((p) => `status = ${p}`, query.status);
+        if (query.causedBy !== undefined) add((p) => `caused_by = ${p}`, query.causedBy);
+        if (query.validTime?.from !== undefined) add((p) => `valid_time >= ${p}`, query.validTime.from);
+        if (query.validTime?.to !== undefined) add((p) => `valid_time <= ${p}`, query.validTime.to);
+        params.push(limit);
+        const { rows } = await pool.query<MessageRow>(
+          `SELECT * FROM ${messages} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY valid_time ASC NULLS LAST, seq
+           LIMIT $${params.length}`,
+          params,
+        );
+        return rows.map(toStored);
+      });
+    },
+
+    unsettled(rootIds) {
+      return run(async () => {
+        if (rootIds.length === 0) return 0;
+        const { rows } = await pool.query<{ pending: number }>(
+          `WITH RECURSIVE tree(id) AS (
+             SELECT id FROM ${messages} WHERE id = ANY($1::text[])
+             UNION
+             SELECT m.id FROM ${messages} m JOIN tree ON m.caused_by = tree.id
+           )
+           SELECT COUNT(*)::integer AS pending FROM ${messages} WHERE status = 'pending' AND id IN (SELECT id FROM tree)`,
+          [rootIds],
+        );
+        return rows[0]?.pending ?? 0;
+      });
+    },
+
+    revive(ids, now) {
+      return run(async () => {
+        // One statement: a message revived concurrently by two callers goes to the first only,
+        // since the second re-checks `status = 'dead'` after the first's row lock.
+        const all = ids === 'all';
+        if (!all && ids.length === 0) return [];
+        const { rows } = await pool.query<MessageRow>(
+          `UPDATE ${messages} SET status = 'pending', attempts = 0, reason = NULL, updated_at = $1
+           WHERE status = 'dead' ${all ? '' : 'AND id = ANY($2::text[])'}
+           RETURNING *`,
+          all ? [now] : [now, ids],
+        );
+        if (all) return rows.sort((a, b) => compareSeq(a.seq, b.seq)).map(toStored);
+        const position = new Map<string, number>();
+        ids.forEach((id, i) => position.has(id) || position.set(id, i));
+        return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map(toStored);
+      });
+    },
+
+    collect(group, member, size) {
+      if (!Number.isInteger(size) || size < 1) return Promise.reject(new Error(`size must be a positive integer, got ${size}`));
+      return run(() => {
+        const previous = groupQueues.get(group) ?? Promise.resolve();
+        const next = previous.then(
+          () => collectOne(group, member, size),
+          () => collectOne(group, member, size),
+        );
+        const settled = next.then(
+          () => undefined,
+          () => undefined,
+        );
+        groupQueues.set(group, settled);
+        void settled.then(() => {
+          if (groupQueues.get(group) === settled) groupQueues.delete(group);
+        });
+        return next;
+      });
+    },
+
+    batchOf(group, memberId) {
+      return run(() => batchContaining(pool, group, memberId));
+    },
+
+    async close() {
+      closed = true;
+      // Let running operations finish; the pool itself is the caller's to end.
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function toStored(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    type: row.type,
+    body: row.body,
+    key: row.key ?? undefined,
+    validTime: row.valid_time === null ? undefined : Number(row.valid_time),
+    causedBy: row.caused_by ?? undefined,
+    status: row.status,
+    attempts: row.attempts,
+    reason: row.reason ?? undefined,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toBatch(group: string, rows: BatchRow[]): Batch | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    group,
+    index: first.idx,
+    members: rows.map((r) => ({ id: r.id, order: r.ord, value: r.value })),
+    closedBy: first.closed_by,
+  };
+}
+
+/** Orders bigserial values, which pg returns as decimal strings. */
+function compareSeq(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Adds the likely cause to errors that mean the schema was never migrated. */
+function explain(error: unknown, schema: string | undefined): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return error;
+  const missingTable = code === '42P01' && /relation "(?:[^"]*\.)?(?:messages|members|batches)" does not exist/.test(message);
+  const missingSchema = code === '3F000' && schema !== undefined && message.includes(`"${schema}"`);
+  if (!missingTable && !missingSchema) return error;
+  const where = schema === undefined ? "the pool's search_path" : `schema ${schema}`;
+  return new Error(`the state store's tables are missing in ${where}: run migrate() first (${message})`, { cause: error });
+}
