@@ -1,0 +1,164 @@
+/**
+ * One queue's consumer in this process: a fetch loop that keeps at most `concurrency` jobs of the
+ * queue in hand, runs the handler on each, and carries out its outcome.
+ *
+ * pg-boss 10's `work()` runs one batch at a time and waits for the whole batch before fetching
+ * again, so it cannot keep `concurrency` handlers busy; this loop fetches only as many jobs as it
+ * has free slots, whenever a slot frees up, a send or a retry's delay wakes it, or the polling
+ * interval passes. A job whose message id is already running here is held until that copy ends
+ * (it keeps its slot), so two copies of one id never run at once in one process.
+ */
+import type PgBoss from 'pg-boss';
+import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
+import { deliveryOf, messageIdOf, type DeliveryData } from './jobs.js';
+
+export type DeliveryJob = PgBoss.JobWithMetadata<DeliveryData>;
+
+export interface ConsumerLoopOptions {
+  queue: string;
+  concurrency: number;
+  pollingMs: number;
+  handler: DeliveryHandler;
+  /** Readies the queue; the loop tries again after the polling interval when it throws. */
+  prepare(): Promise<void>;
+  fetch(batchSize: number): Promise<DeliveryJob[]>;
+  /** Carries out the handler's outcome for the job. */
+  settle(job: DeliveryJob, delivery: Delivery, outcome: Outcome): Promise<void>;
+  /** The handler threw: hands the job back to pg-boss to retry. */
+  fail(job: DeliveryJob, error: unknown): Promise<void>;
+  report(doing: string, error: unknown): void;
+}
+
+export interface ConsumerLoop {
+  /** Fetches again now, or after `afterMs` (a retry's delay). */
+  wake(afterMs?: number): void;
+  /** Fetches no more; resolves once every job in hand has run and been settled. */
+  stop(): Promise<void>;
+  /** Jobs in hand: running, or held behind a running copy of the same id. */
+  inHand(): number;
+}
+
+export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
+  const { concurrency, handler } = options;
+  let stopped = false;
+  let running = 0;
+  const held: DeliveryJob[] = [];
+  const runningIds = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let woken = false;
+  let wakeSleeper: (() => void) | undefined;
+  let drainWaiters: (() => void)[] = [];
+
+  const wake = () => {
+    woken = true;
+    wakeSleeper?.();
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopped) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        wakeSleeper = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakeSleeper = done;
+    });
+
+  const checkDrained = () => {
+    if (running > 0 || held.length > 0) return;
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const admit = (job: DeliveryJob) => {
+    const id = messageIdOf(job);
+    if (id !== undefined && runningIds.has(id)) held.push(job);
+    else void run(job, id);
+  };
+
+  /** Starts every held job whose id no longer runs: they hold slots already, so the cap holds. */
+  const promoteHeld = () => {
+    for (let index = 0; index < held.length; ) {
+      const id = messageIdOf(held[index]!);
+      if (id !== undefined && runningIds.has(id)) index++;
+      else void run(held.splice(index, 1)[0]!, id);
+    }
+  };
+
+  const run = async (job: DeliveryJob, id: string | undefined) => {
+    if (id !== undefined) runningIds.add(id);
+    running++;
+    const delivery = deliveryOf(job);
+    try {
+      let outcome: Outcome;
+      try {
+        outcome = await handler(delivery);
+      } catch (error) {
+        // A handler answers with an outcome; a throw is a bug in the runtime, not the message.
+        options.report(`handler threw on a job of queue ${options.queue}`, error);
+        await options.fail(job, error);
+        return;
+      }
+      await options.settle(job, delivery, outcome);
+    } catch (error) {
+      // The job stays active; it expires back to the queue and is delivered again.
+      options.report(`could not settle a job of queue ${options.queue}`, error);
+    } finally {
+      running--;
+      if (id !== undefined) runningIds.delete(id);
+      promoteHeld();
+      wake();
+      checkDrained();
+    }
+  };
+
+  const loop = async () => {
+    let prepared = false;
+    while (!stopped) {
+      woken = false;
+      let full = false;
+      try {
+        if (!prepared) {
+          await options.prepare();
+          prepared = true;
+        }
+        const free = concurrency - running - held.length;
+        if (free > 0) {
+          const jobs = await options.fetch(free);
+          for (const job of jobs) admit(job); // even when stopping: fetched, so ours to run
+          full = jobs.length === free;
+        }
+      } catch (error) {
+        options.report(`could not fetch from queue ${options.queue}`, error);
+      }
+      if (!full) await sleep(options.pollingMs);
+    }
+  };
+
+  const looping = loop();
+
+  return {
+    wake(afterMs) {
+      if (stopped) return;
+      if (!afterMs || afterMs <= 0) return wake();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        wake();
+      }, afterMs);
+      timer.unref();
+      timers.add(timer);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      wake();
+      await looping;
+      if (running > 0 || held.length > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
+    },
+    inHand: () => running + held.length,
+  };
+}

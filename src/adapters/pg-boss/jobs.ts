@@ -1,0 +1,67 @@
+/**
+ * How a delivery is stored as a pg-boss job, and read back.
+ *
+ * The job's data is the delivery `{ message, attempt }`. pg-boss's own retries (a handler that
+ * threw, a job whose process died and whose expiration ran out) keep the data and count up the
+ * job's `retryCount`, so a redelivered job arrives as `attempt + retryCount`: a crash or a throw
+ * uses up one of the core's attempts like any other failure.
+ */
+import { randomBytes } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import type { Delivery } from '../../ports/transport.js';
+
+export interface DeliveryData {
+  message: unknown;
+  attempt: number;
+}
+
+/**
+ * pg-boss's retries stand in only for crashes and runtime bugs: the core counts attempts and
+ * decides backoff itself, so the limit is high and the delay short.
+ */
+export const crashRetryLimit = 1000;
+export const crashRetryDelaySeconds = 1;
+
+export function jobOptions(expireInSeconds: number) {
+  return { expireInSeconds, retryLimit: crashRetryLimit, retryDelay: crashRetryDelaySeconds, retryBackoff: false };
+}
+
+export function jobData(delivery: Delivery): DeliveryData {
+  return { message: delivery.message, attempt: delivery.attempt };
+}
+
+export function jobInserts(queue: string, deliveries: Delivery[], expireInSeconds: number): PgBoss.JobInsert[] {
+  return deliveries.map((delivery) => ({ id: orderedJobId(), name: queue, data: jobData(delivery), ...jobOptions(expireInSeconds) }));
+}
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A UUIDv7 that sorts after every id this process made before. pg-boss fetches in
+ * `created_on, id` order, and every job of one insert has the same `created_on` (the
+ * transaction's `now()`), so with its random ids a batch would come out in any order.
+ */
+export function orderedJobId(): string {
+  const now = Date.now();
+  if (now > lastMs) [lastMs, counter] = [now, 0];
+  else if (++counter > 0xfff) [lastMs, counter] = [lastMs + 1, 0];
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function deliveryOf(job: PgBoss.JobWithMetadata<DeliveryData>): Delivery {
+  const attempt = Number.isInteger(job.data?.attempt) ? job.data.attempt : 1;
+  return { message: job.data?.message, attempt: attempt + (job.retryCount ?? 0) };
+}
+
+/** The message id, when the message has one: copies of one id never run at once in a process. */
+export function messageIdOf(job: PgBoss.Job<DeliveryData>): string | undefined {
+  const message = job.data?.message as { id?: unknown } | null | undefined;
+  return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
+}

@@ -1,0 +1,179 @@
+/**
+ * A durable transport on PostgreSQL, through pg-boss 10: one pg-boss queue per consumer, each job
+ * one delivery `{ message, attempt }`. Many processes may share a database and schema; a job is
+ * held by one consumer at a time (pg-boss fetches with `FOR UPDATE SKIP LOCKED`).
+ *
+ * Outcomes: `ack` and `dead` complete the job (the core has recorded a dead letter itself);
+ * `retry` completes it and sends the next attempt with `startAfter` = the core's delay, in one
+ * transaction. A handler that throws fails the job, and pg-boss retries it. A process that dies
+ * mid-job leaves the job active; once `expireInSeconds` has passed, pg-boss's maintenance fails
+ * it by timeout and retries it, in whichever process fetches it first.
+ *
+ * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
+ * state and the messages it caused together.
+ */
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import type { Delivery, DeliveryHandler, Outcome, Transport } from '../../ports/transport.js';
+import { startConsumerLoop, type ConsumerLoop, type DeliveryJob } from './consumer.js';
+import { executorOf, inTransaction } from './database.js';
+import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
+import { queueCreator } from './queues.js';
+
+export interface PgBossTransportOptions {
+  connectionString: string;
+  /** The schema pg-boss keeps its tables in. @defaultValue 'dataflow_boss' */
+  schema?: string;
+  /** A pool to run on instead of one of the transport's own; the transport does not end it. */
+  pool?: pg.Pool;
+  /**
+   * How long a job may run before another process may take it again: a process killed mid-job has
+   * its message delivered again after this (plus up to one maintenance interval). Keep it above
+   * every consumer's timeout. @defaultValue 300
+   */
+  expireInSeconds?: number;
+  /** How often an idle consumer looks for jobs. @defaultValue 0.5 */
+  pollingIntervalSeconds?: number;
+  /** How often pg-boss's maintenance expires stalled jobs (and archives old ones). @defaultValue 60 */
+  maintenanceIntervalSeconds?: number;
+  /** How long `close()` waits for running handlers before leaving their jobs to expire. @defaultValue 30000 */
+  closeTimeoutMs?: number;
+}
+
+export type PgBossTransport = Transport & {
+  idle(): Promise<void>;
+  /** Installs or migrates pg-boss's schema and starts its maintenance; the other methods call it. */
+  start(): Promise<void>;
+  /** Enqueues on the caller's open transaction: the deliveries exist if, and only if, it commits. */
+  sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[]): Promise<void>;
+};
+
+export function pgBossTransport(options: PgBossTransportOptions): PgBossTransport {
+  const schema = options.schema ?? 'dataflow_boss';
+  const expireInSeconds = options.expireInSeconds ?? 300;
+  const pollingMs = Math.max(10, (options.pollingIntervalSeconds ?? 0.5) * 1000);
+  const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
+  const ownPool = !options.pool;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+  if (ownPool) pool.on('error', (error) => report('idle database connection failed', error));
+
+  const boss = new PgBoss({
+    db: executorOf(pool),
+    schema,
+    migrate: true,
+    supervise: true, // maintenance: expires stalled jobs, which is how a dead process's jobs come back
+    schedule: false, // no cron here
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    ...jobOptions(expireInSeconds),
+  });
+  // An unhandled 'error' event would kill the process.
+  boss.on('error', (error) => report('pg-boss reported an error', error));
+
+  const ensureQueue = queueCreator(pool, schema, expireInSeconds);
+  const seen = new Set<string>();
+  const loops = new Map<string, ConsumerLoop>();
+  let starting: Promise<void> | undefined;
+  let closed = false;
+
+  function report(doing: string, error: unknown) {
+    process.emitWarning(`pg-boss transport: ${doing}: ${(error as Error)?.stack ?? error}`);
+  }
+
+  const start = () => {
+    starting ??= boss.start().then(
+      () => undefined,
+      (error: unknown) => {
+        starting = undefined; // let the next call try again
+        throw error;
+      },
+    );
+    return starting;
+  };
+
+  const prepare = async (queue: string) => {
+    if (closed) throw new Error('the transport is closed');
+    seen.add(queue);
+    await start();
+    await ensureQueue(queue);
+  };
+
+  const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome) => {
+    if (outcome.kind !== 'retry') {
+      await boss.complete(queue, job.id);
+      return;
+    }
+    const startAfter = Math.max(0, outcome.delayMs) / 1000; // seconds; pg-boss casts it to an interval
+    await inTransaction(pool, async (db) => {
+      const completed = (await boss.complete(queue, job.id, {}, { db })) as unknown as { affected: number };
+      // Not ours any more (it expired and another process holds it): that delivery carries on.
+      if (completed.affected !== 1) return;
+      await boss.send(queue, jobData({ ...delivery, attempt: delivery.attempt + 1 }) as object, { ...jobOptions(expireInSeconds), id: orderedJobId(), startAfter, db });
+    });
+    loops.get(queue)?.wake(outcome.delayMs + 20);
+  };
+
+  const consume = (queue: string, handler: DeliveryHandler, { concurrency }: { concurrency: number }) => {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+    if (closed) throw new Error('the transport is closed');
+    if (loops.has(queue)) throw new Error(`queue ${queue} already has a consumer`);
+    seen.add(queue);
+    const loop = startConsumerLoop({
+      queue,
+      concurrency,
+      pollingMs,
+      handler,
+      prepare: () => prepare(queue),
+      fetch: (batchSize) => boss.fetch<DeliveryData>(queue, { batchSize, includeMetadata: true }),
+      settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome),
+      fail: async (job, error) => void (await boss.fail(queue, job.id, error as object)),
+      report,
+    });
+    loops.set(queue, loop);
+    return async () => {
+      if (loops.get(queue) !== loop) return;
+      await loop.stop();
+      loops.delete(queue);
+    };
+  };
+
+  const outstanding = async (): Promise<number> => {
+    if (seen.size === 0) return 0;
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.job WHERE name = ANY($1::text[]) AND state < 'completed'`, [[...seen]]);
+    return rows[0]?.n ?? 0;
+  };
+
+  return {
+    start,
+    async send(queue, deliveries) {
+      await prepare(queue);
+      if (deliveries.length === 0) return;
+      await boss.insert(jobInserts(queue, deliveries, expireInSeconds));
+      loops.get(queue)?.wake();
+    },
+    async sendInTransaction(client, queue, deliveries) {
+      await prepare(queue); // outside the caller's transaction: queues are created once, for good
+      if (deliveries.length === 0) return;
+      await boss.insert(jobInserts(queue, deliveries, expireInSeconds), { db: executorOf(client) });
+      // The caller has not committed yet; the loop's polling finds the jobs once it has.
+    },
+    consume,
+    async idle() {
+      if (seen.size > 0) await start();
+      while ((await outstanding()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopping = Promise.all([...loops.values()].map((loop) => loop.stop()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), closeTimeoutMs)));
+      // Past the timeout, jobs still running stay active and expire back to their queues.
+      if ((await Promise.race([stopping, timedOut])) === 'timeout') report('close', `handlers still running after ${closeTimeoutMs} ms; their jobs will expire back to their queues`);
+      clearTimeout(timer);
+      loops.clear();
+      if (starting) await starting.catch(() => {});
+      if (starting) await boss.stop({ graceful: true, wait: true }).catch((error: unknown) => report('stopping pg-boss', error));
+      if (ownPool) await pool.end();
+    },
+  };
+}
