@@ -1,43 +1,121 @@
 /**
- * Builds what the CLI runs: the weather flow on the embedded runtime, with real Aeris maps when
- * credentials are set, and the built-in offline map server otherwise.
+ * Builds what the CLI runs: the weather flow, on the embedded runtime by default or on the cluster
+ * runtime when `DATABASE_URL` is set; with real Aeris maps when credentials are set, and the
+ * built-in offline map server otherwise.
  */
-import { openEmbeddedRuntime, type Runtime, type EmbeddedPaths } from '../index.js';
+import { pathToFileURL } from 'node:url';
+import { embeddedPaths, openEmbeddedRuntime, type Runtime, type StateStore } from '../index.js';
+import { embeddedMailer } from '../runtimes/embedded.js';
+import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
 import { loadWeatherConfig, type WeatherConfig } from '../flows/weather/config.js';
 import { env } from '../flows/weather/env.js';
 import { weatherFlow } from '../flows/weather/flow.js';
 import { startAmpServer } from '../flows/weather/offline-maps/amp-server.js';
+import { consumersOf, type Role } from './roles.js';
+import { runtimeEnv } from '../runtimes/env.js';
 
 export interface App {
-  runtime: Runtime & { paths: EmbeddedPaths };
+  runtime: Runtime;
   config: WeatherConfig;
   /** Where maps come from, for people: never the credentials. */
   mapSource: string;
+  /** Where state lives, for people: never a password. */
+  stateSource: string;
+  /** The folder `.eml` mail goes to when no SMTP server is set. */
+  outbox: string;
   close(): Promise<void>;
 }
 
-export async function openApp(options: { dir?: string } = {}): Promise<App> {
+export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   const config = loadWeatherConfig();
-  const clientId = process.env[env.aerisClientId];
-  const clientSecret = process.env[env.aerisClientSecret];
-  let offline: Awaited<ReturnType<typeof startAmpServer>> | undefined;
-  let amp: { baseUrl: string; clientId: string; clientSecret: string };
-  if (clientId && clientSecret) {
-    amp = { baseUrl: process.env[env.aerisMapsUrl] || 'https://maps.aerisapi.com', clientId, clientSecret };
-  } else if (clientId || clientSecret) {
-    throw new Error(`set both ${env.aerisClientId} and ${env.aerisClientSecret} to use Aeris Maps, or neither to use the offline map server`);
-  } else {
-    offline = await startAmpServer({ clientId: 'offline', clientSecret: 'offline' });
-    amp = { baseUrl: offline.url, clientId: 'offline', clientSecret: 'offline' };
+  const paths = embeddedPaths();
+  const roles = options.roles ?? ['all'];
+  const databaseUrl = process.env[runtimeEnv.databaseUrl];
+  const concurrency = parseConcurrency(process.env[runtimeEnv.concurrency]);
+  if (!databaseUrl && !roles.includes('all')) {
+    throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
   }
-  const runtime = openEmbeddedRuntime(({ mailer }) => weatherFlow({ config, mailer, amp }), { dir: options.dir });
+  const maps = await openMapSource();
+  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: maps.amp });
+  const mailer = embeddedMailer(paths);
+  let runtime: Runtime;
+  if (databaseUrl) {
+    const { openClusterRuntime } = await import('../runtimes/cluster.js');
+    runtime = await openClusterRuntime(createFlow, {
+      databaseUrl,
+      blobsUrl: process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href,
+      schema: process.env[runtimeEnv.schema] || undefined,
+      leaseSeconds: positive(runtimeEnv.leaseSeconds),
+      mailer,
+      consumers: consumersOf(roles, createFlow({ mailer })),
+      concurrency,
+    });
+  } else {
+    runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency });
+  }
   return {
     runtime,
     config,
-    mapSource: offline ? `offline map server at ${offline.url}` : `Aeris Maps at ${new URL(amp.baseUrl).origin}`,
+    mapSource: maps.description,
+    stateSource: databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname}` : paths.dir,
+    outbox: paths.outbox,
     async close() {
       await runtime.stop();
-      await offline?.close();
+      await maps.close();
     },
+  };
+}
+
+/** The state store alone, for commands that only read or revive state. */
+export async function openState(): Promise<StateStore> {
+  const databaseUrl = process.env[runtimeEnv.databaseUrl];
+  if (!databaseUrl) return openSqliteStateStore(embeddedPaths().state);
+  const [{ default: pg }, { migrate }, { openPostgresStateStore }] = await Promise.all([
+    import('pg'),
+    import('../adapters/postgres/migrations.js'),
+    import('../adapters/postgres/state-store.js'),
+  ]);
+  const schema = process.env[runtimeEnv.schema] || 'dataflow';
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: `-c search_path=${schema}` });
+  await migrate(pool, { schema });
+  const store = openPostgresStateStore({ pool });
+  return { ...store, close: async () => (await store.close(), await pool.end()) };
+}
+
+/** `thumbnail-creator=4,mediator=8` → `{ 'thumbnail-creator': 4, mediator: 8 }`. */
+function parseConcurrency(text: string | undefined): Record<string, number> | undefined {
+  if (!text) return undefined;
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const match = /^\s*([a-z0-9-]+)\s*=\s*(\d+)\s*$/.exec(pair);
+      if (!match || Number(match[2]) < 1) throw new Error(`${runtimeEnv.concurrency} must look like thumbnail-creator=4,mediator=8, got ${JSON.stringify(text)}`);
+      return [match[1]!, Number(match[2])];
+    }),
+  );
+}
+
+function positive(name: string): number | undefined {
+  const text = process.env[name];
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+async function openMapSource() {
+  const clientId = process.env[env.aerisClientId];
+  const clientSecret = process.env[env.aerisClientSecret];
+  if (clientId && clientSecret) {
+    const baseUrl = process.env[env.aerisMapsUrl] || 'https://maps.aerisapi.com';
+    return { amp: { baseUrl, clientId, clientSecret }, description: `Aeris Maps at ${new URL(baseUrl).origin}`, close: async () => {} };
+  }
+  if (clientId || clientSecret) {
+    throw new Error(`set both ${env.aerisClientId} and ${env.aerisClientSecret} to use Aeris Maps, or neither to use the offline map server`);
+  }
+  const server = await startAmpServer({ clientId: 'offline', clientSecret: 'offline' });
+  return {
+    amp: { baseUrl: server.url, clientId: 'offline', clientSecret: 'offline' },
+    description: `the offline map server at ${server.url}`,
+    close: () => server.close(),
   };
 }

@@ -6,11 +6,13 @@ import { invokeCommand } from './commands/invoke.js';
 import { redriveCommand } from './commands/redrive.js';
 import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
+import { parseRoles } from './roles.js';
 
 const usage = `Usage: dataflow <command>
 
-  run [--once]             run the schedule, the mediator and the workers; --once does one
-                           round and exits when the flow is idle
+  run [--once] [--role r]  run the schedule, the mediator and the workers; --once does one
+                           round and exits when the flow is idle; --role (repeatable) picks
+                           mediator, scheduler, worker:<name> or all (cluster runtime)
   send <file|->            inject a message, an array or JSON lines; run until idle; print
                            every message that passed as JSON lines
   invoke <worker> <file>   run one worker on one message and print its reply
@@ -18,8 +20,9 @@ const usage = `Usage: dataflow <command>
   redrive <id…|--all>      send dead letters again and run until idle
 
 Options: --verbose, --help
-Environment: DATAFLOW_DIR (data folder, default ./.dataflow), SMTP_URL, AERIS_CLIENT_ID,
-AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG (see the README for the rest).`;
+Environment: DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
+the cluster runtime), DATAFLOW_BLOBS (file:///folder or s3://bucket/prefix), SMTP_URL,
+AERIS_CLIENT_ID, AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG (see the README).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
       limit: { type: 'string', default: '100' },
+      role: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       need(0, 'no arguments');
-      return runCommand({ once: values.once, verbose: values.verbose });
+      return runCommand({ once: values.once, verbose: values.verbose, roles: parseRoles(values.role) });
     case 'send':
       need(1, 'a file, or - for stdin');
       return sendCommand(rest[0]!, { verbose: values.verbose });

@@ -17,6 +17,7 @@ import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import type { Mailer } from '../ports/mailer.js';
 import { lockFolder } from './folder-lock.js';
+import { runtimeEnv } from './env.js';
 
 export interface EmbeddedOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
   /** The data folder. @defaultValue `DATAFLOW_DIR`, else `./.dataflow` */
@@ -32,12 +33,12 @@ export interface EmbeddedPaths {
   outbox: string;
 }
 
-export function embeddedPaths(dir = process.env.DATAFLOW_DIR || '.dataflow'): EmbeddedPaths {
+export function embeddedPaths(dir = process.env[runtimeEnv.dir] || '.dataflow'): EmbeddedPaths {
   const root = resolve(dir);
   return { dir: root, state: join(root, 'state.db'), blobs: join(root, 'blobs'), outbox: join(root, 'outbox') };
 }
 
-export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env.SMTP_URL): Mailer {
+export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env[runtimeEnv.smtpUrl]): Mailer {
   return smtpUrl ? smtpMailer(smtpUrl) : outboxMailer(paths.outbox);
 }
 

@@ -1,10 +1,9 @@
 /** `dataflow failed`: the dead letters, each with its reason. */
-import { openSqliteStateStore } from '../../adapters/sqlite/state-store.js';
-import { embeddedPaths } from '../../index.js';
+import { openState } from '../app.js';
 import { createOutput } from '../output.js';
 
 export async function failedCommand(options: { limit: number }): Promise<number> {
-  const state = openSqliteStateStore(embeddedPaths().state);
+  const state = await openState();
   const output = createOutput();
   try {
     const dead = await state.find({ status: 'dead', limit: options.limit });

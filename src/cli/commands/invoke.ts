@@ -1,6 +1,5 @@
 /** `dataflow invoke <worker> <file>`: runs one worker on one message and prints its reply. */
-import { diskBlobStore } from '../../adapters/disk/blob-store.js';
-import { embeddedPaths, invokeWorker } from '../../index.js';
+import { invokeWorker } from '../../index.js';
 import { openApp } from '../app.js';
 import { readMessages } from './read-input.js';
 
@@ -11,7 +10,7 @@ export async function invokeCommand(workerName: string, source: string): Promise
   try {
     const worker = app.runtime.flow.workers.find((w) => w.name === workerName);
     if (!worker) throw new Error(`no worker named ${workerName}; the workers are ${app.runtime.flow.workers.map((w) => w.name).join(', ')}`);
-    const reply = await invokeWorker(worker, input, { blobs: diskBlobStore(embeddedPaths().blobs), bucket: 'dataflow' });
+    const reply = await invokeWorker(worker, input, { blobs: app.runtime.blobs, bucket: 'dataflow' });
     process.stdout.write(`${JSON.stringify(reply, null, process.stdout.isTTY ? 2 : undefined)}\n`);
     return 0;
   } finally {

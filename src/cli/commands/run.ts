@@ -3,18 +3,21 @@ import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 import { fetchRound, startSchedule } from '../../flows/weather/schedule.js';
 import { describeSummary, trackOutputs } from './summary.js';
+import { runsSchedule, type Role } from '../roles.js';
 
-export async function runCommand(options: { once: boolean; verbose: boolean }): Promise<number> {
-  const app = await openApp();
+export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[] }): Promise<number> {
+  const app = await openApp({ roles: options.roles });
   const { runtime, config } = app;
   const output = createOutput({ verbose: options.verbose });
-  const outputs = trackOutputs(runtime.paths);
+  const outputs = trackOutputs(runtime.blobs, app.outbox);
   runtime.on(output.event);
   runtime.on(outputs.listen);
-  output.say(`dataflow: weather GIFs; data in ${runtime.paths.dir}; maps from ${app.mapSource}`);
+  output.say(`dataflow: weather GIFs; state in ${app.stateSource}; maps from ${app.mapSource}; roles ${options.roles.join(', ')}`);
   await runtime.start();
+  const scheduling = runsSchedule(options.roles);
 
   const round = async () => {
+    if (!scheduling) return;
     const { rejected } = await runtime.send(fetchRound(config.schedule.maps));
     for (const r of rejected) output.say(`schedule: a configured map was rejected: ${r.reason}`);
   };
@@ -30,15 +33,16 @@ export async function runCommand(options: { once: boolean; verbose: boolean }): 
   }
 
   await round();
-  const schedule = startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`));
-  output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
+  const schedule = scheduling ? startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`)) : undefined;
+  if (schedule) output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
+  else output.say('waiting for messages. Ctrl-C stops.');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   output.say('stopping: letting running work finish…');
-  schedule.stop();
+  schedule?.stop();
   await app.close();
   return 0;
 }

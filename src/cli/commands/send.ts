@@ -1,26 +1,40 @@
 /**
- * `dataflow send <file|->`: injects messages, runs the flow until it is idle, and prints every
- * message that passed as JSON lines.
+ * `dataflow send <file|->`: injects messages, waits until everything they set off has settled
+ * (done or dead), and prints every message that passed as JSON lines. On the embedded runtime it
+ * runs the flow itself; on the cluster runtime other processes do the work.
  */
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 import { readMessages } from './read-input.js';
+import { runtimeEnv } from '../../runtimes/env.js';
 
 export async function sendCommand(source: string, options: { verbose: boolean }): Promise<number> {
   const inputs = await readMessages(source);
-  const app = await openApp();
+  const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
+  const app = await openApp({ roles: cluster ? [] : ['all'] });
   const { runtime } = app;
   const progress = createOutput({ human: true, verbose: options.verbose });
-  let dead = 0;
   runtime.on((event) => {
-    if (event.kind === 'done') process.stdout.write(`${JSON.stringify(event.message)}\n`);
-    if (event.kind === 'dead') dead++;
     if (process.stderr.isTTY || event.kind === 'dead' || event.kind === 'retry') progress.event(event);
   });
-  await runtime.start();
-  const { rejected } = await runtime.send(inputs);
-  for (const r of rejected) progress.say(`message ${r.index + 1} of ${inputs.length} rejected (kept as dead letter ${r.id}): ${r.reason}`);
-  await runtime.idle();
-  await app.close();
-  return dead > 0 || rejected.length > 0 ? 2 : 0;
+  try {
+    await runtime.start();
+    const { accepted, rejected } = await runtime.send(inputs);
+    for (const r of rejected) progress.say(`message ${r.index + 1} of ${inputs.length} rejected (kept as dead letter ${r.id}): ${r.reason}`);
+    const ids = accepted.map((m) => m.id);
+    await runtime.settled(ids, {
+      onWait: (pending) => progress.say(`waiting for ${pending} message(s) to settle${cluster ? ': are the workers running? (dataflow run --role …)' : ''}`),
+    });
+    let dead = 0;
+    for (const message of await runtime.descendants(ids)) {
+      if (message.status === 'done') process.stdout.write(`${JSON.stringify(message.body)}\n`);
+      if (message.status === 'dead') {
+        dead++;
+        if (cluster) progress.say(`✗ ${message.type} ${message.id}: ${message.reason}`);
+      }
+    }
+    return dead > 0 || rejected.length > 0 ? 2 : 0;
+  } finally {
+    await app.close();
+  }
 }

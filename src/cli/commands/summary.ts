@@ -1,7 +1,8 @@
 /** Tracks what a run made, to tell a person where each output is. */
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { EmbeddedPaths, FlowEvent, Location, Message } from '../../index.js';
+import { fileURLToPath } from 'node:url';
+import type { BlobStore, FlowEvent, Location, Message } from '../../index.js';
 
 export interface RunSummary {
   frames: string[];
@@ -11,11 +12,15 @@ export interface RunSummary {
   dead: { id: string; type: string; reason: string }[];
 }
 
-export function trackOutputs(paths: EmbeddedPaths) {
-  const made: Record<'frames' | 'thumbnails' | 'gifs', string[]> = { frames: [], thumbnails: [], gifs: [] };
+/** Collects what a run made from its events; `summary()` says where each output is. */
+export function trackOutputs(blobs: BlobStore, outboxFolder: string) {
+  const made: Record<'frames' | 'thumbnails' | 'gifs', Location[]> = { frames: [], thumbnails: [], gifs: [] };
   const mailIds: string[] = [];
   const dead: RunSummary['dead'] = [];
-  const blobPath = (location: Location) => join(paths.blobs, location.Bucket, ...location.Key.split('/'));
+  const blobPath = async (location: Location) => {
+    const url = await blobs.url(location);
+    return url.startsWith('file:') ? fileURLToPath(url) : url;
+  };
   const listen = (event: FlowEvent) => {
     if (event.kind === 'dead') dead.push({ id: event.id, type: event.type, reason: event.reason });
     if (event.kind !== 'done') return;
@@ -23,18 +28,19 @@ export function trackOutputs(paths: EmbeddedPaths) {
   };
   const collect = (message: Message) => {
     const location = message.location as Location | undefined;
-    if (message.type === 'did-fetch-amp-image' && location) made.frames.push(blobPath(location));
-    if (message.type === 'did-create-thumbnail' && location) made.thumbnails.push(blobPath(location));
-    if (message.type === 'did-create-gif' && location) made.gifs.push(blobPath(location));
+    if (message.type === 'did-fetch-amp-image' && location) made.frames.push(location);
+    if (message.type === 'did-create-thumbnail' && location) made.thumbnails.push(location);
+    if (message.type === 'did-create-gif' && location) made.gifs.push(location);
     if (message.type === 'did-send-email' && typeof message.messageId === 'string') mailIds.push(message.messageId);
   };
   const summary = async (): Promise<RunSummary> => {
-    const outbox = await readdir(paths.outbox).catch(() => [] as string[]);
+    const outbox = await readdir(outboxFolder).catch(() => [] as string[]);
     const emails = mailIds.map((id) => {
       const file = outbox.find((name) => name.includes(id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')));
-      return file ? join(paths.outbox, file) : `sent over SMTP as ${id}`;
+      return file ? join(outboxFolder, file) : `sent over SMTP as ${id}`;
     });
-    return { ...made, emails, dead };
+    const paths = (locations: Location[]) => Promise.all(locations.map(blobPath));
+    return { frames: await paths(made.frames), thumbnails: await paths(made.thumbnails), gifs: await paths(made.gifs), emails, dead };
   };
   return { listen, summary };
 }

@@ -1,0 +1,75 @@
+/**
+ * The cluster runtime: the same flow as many processes on many machines. State and the durable
+ * queue live in PostgreSQL (pg-boss), files in S3-compatible storage or a shared folder.
+ *
+ * A settle commits the handled message's status, the messages it caused, and their jobs in one
+ * transaction, so a message is never sent for state that rolled back, and no state commits
+ * without its messages. Each process runs the consumers its roles name.
+ */
+import pg from 'pg';
+import { openBlobStore } from '../adapters/s3/blob-store.js';
+import { pgBossTransport } from '../adapters/pg-boss/transport.js';
+import { migrate } from '../adapters/postgres/migrations.js';
+import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
+import type { Flow } from '../core/flow.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { Delivery } from '../ports/transport.js';
+import type { NewMessage } from '../ports/state-store.js';
+
+export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
+  /** A `postgres://` URL. @defaultValue `DATABASE_URL` */
+  databaseUrl: string;
+  /** `file:///folder` or `s3://bucket/prefix`. */
+  blobsUrl: string;
+  mailer: Mailer;
+  /** A job running longer than this is given to another process: what a killed process leaves. @defaultValue 300 */
+  leaseSeconds?: number;
+  /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue 'dataflow' */
+  schema?: string;
+}
+
+export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: ClusterOptions): Promise<Runtime> {
+  const schema = options.schema ?? 'dataflow';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, options: `-c search_path=${schema}` });
+  // A lost connection must not crash the process: the pool reconnects on the next query.
+  pool.on('error', () => {});
+  await migrate(pool, { schema });
+  const leaseSeconds = options.leaseSeconds ?? 300;
+  const transport = pgBossTransport({
+    connectionString: options.databaseUrl,
+    schema: `${schema}_queue`,
+    expireInSeconds: leaseSeconds,
+    // Expired leases are noticed by pg-boss's maintenance: check often enough for the lease to mean something.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.ceil(leaseSeconds / 2))),
+  });
+  await transport.start();
+  const state = openPostgresStateStore({
+    pool,
+    enqueue: async (client: pg.PoolClient, messages: NewMessage[]) => {
+      const byQueue = new Map<string, Delivery[]>();
+      for (const m of messages) {
+        if (!m.queue) continue;
+        byQueue.set(m.queue, [...(byQueue.get(m.queue) ?? []), { message: m.body, attempt: 1 }]);
+      }
+      for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries);
+    },
+  });
+  const runtime = createRuntime({
+    ...options,
+    flow: createFlow({ mailer: options.mailer }),
+    state,
+    blobs: await openBlobStore(options.blobsUrl),
+    transport,
+    recoverPending: false,
+  });
+  return {
+    ...runtime,
+    async stop() {
+      await runtime.stop();
+      await options.mailer.close?.();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Every environment variable the runtimes and the CLI read, in one place. */
+export const runtimeEnv = {
+  /** The embedded runtime's data folder. @defaultValue ./.dataflow */
+  dir: 'DATAFLOW_DIR',
+  /** Send mail over SMTP (`smtp://…`, `smtps://…`); unset: `.eml` files in the outbox. */
+  smtpUrl: 'SMTP_URL',
+  /** A `postgres://` URL: chooses the cluster runtime. */
+  databaseUrl: 'DATABASE_URL',
+  /** Where the cluster keeps files: `file:///folder` or `s3://bucket/prefix`. @defaultValue the data folder's blobs */
+  blobs: 'DATAFLOW_BLOBS',
+  /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue dataflow */
+  schema: 'DATAFLOW_SCHEMA',
+  /** Seconds a job may run before another process takes it over. @defaultValue 300 */
+  leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
+  /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
+  concurrency: 'DATAFLOW_CONCURRENCY',
+} as const;
