@@ -47,6 +47,13 @@ export interface Runtime {
   redrive(ids: string[] | 'all'): Promise<StoredMessage[]>;
   /** Resolves when the transport has nothing queued, running or waiting to retry. */
   idle(): Promise<void>;
+  /**
+   * Resolves when these messages and everything they set off have settled (done or dead), by
+   * whichever processes handle them. `onWait` hears how many are still pending, now and then.
+   */
+  settled(ids: string[], options?: { pollMs?: number; onWait?: (pending: number) => void }): Promise<void>;
+  /** These messages and everything they set off, in the order they were recorded. */
+  descendants(ids: string[]): Promise<StoredMessage[]>;
   on(listener: FlowEventListener): () => void;
   /** Stops consuming, lets running handlers finish, closes the ports. */
   stop(): Promise<void>;
@@ -125,6 +132,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async idle() {
       if (!transport.idle) throw new Error('this transport cannot tell when the flow is idle');
       await transport.idle();
+    },
+    async settled(ids, { pollMs = 100, onWait } = {}) {
+      let polls = 0;
+      for (;;) {
+        // A store that is briefly unreachable (a database restart) is asked again, not given up on.
+        const pending = await state.unsettled(ids).catch(() => undefined);
+        if (pending === 0) return;
+        if (++polls % 50 === 0 && pending !== undefined) onWait?.(pending);
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    },
+    async descendants(ids) {
+      const found: StoredMessage[] = [];
+      const seen = new Set<string>();
+      let frontier = ids;
+      while (frontier.length > 0) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const message = await state.get(id);
+          if (message) found.push(message);
+          next.push(...(await state.find({ causedBy: id })).map((m) => m.id));
+        }
+        frontier = next;
+      }
+      return found.sort((a, b) => a.createdAt - b.createdAt);
     },
     on(listener) {
       listeners.add(listener);

@@ -33,8 +33,10 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
   const schema = options.schema ?? 'dataflow';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, options: `-c search_path=${schema}` });
-  // A lost connection must not crash the process: the pool reconnects on the next query.
+  // A lost connection must not crash the process: its query fails (and is retried by the core),
+  // and the pool opens a new one for the next.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   await migrate(pool, { schema });
   const leaseSeconds = options.leaseSeconds ?? 300;
   const transport = pgBossTransport({

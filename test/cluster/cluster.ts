@@ -58,7 +58,20 @@ export async function startCluster(options: { leaseSeconds?: number } = {}): Pro
   };
   for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG']) delete env[name];
   const pool = new pg.Pool({ connectionString: testDatabaseUrl, max: 3, options: `-c search_path=${schema}` });
+  pool.on('error', () => {}); // connections dropped by a server restart; the pool reconnects
+  pool.on('connect', (client) => client.on('error', () => {}));
   const processes: ClusterProcess[] = [];
+  /** Runs a query, asking again for a while when the server is restarting. */
+  const ask = async <T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await pool.query<T>(sql, values)).rows;
+      } catch (error) {
+        if (attempt >= 60 || (error as { code?: string }).code?.startsWith('42')) throw error; // 42…: a mistake in the SQL
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
   const blobs = diskBlobStore(blobsDir);
 
   // Let the first process create the schema; the state store reads it afterwards.
@@ -115,12 +128,10 @@ export async function startCluster(options: { leaseSeconds?: number } = {}): Pro
       });
     },
     state,
-    async query(sql, values) {
-      return (await pool.query(sql, values as unknown[])).rows;
-    },
+    query: ask,
     async count(type, status = 'done') {
-      const rows = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM messages WHERE type = $1 AND status = $2', [type, status]);
-      return Number(rows.rows[0]!.n);
+      const rows = await ask<{ n: string }>('SELECT COUNT(*) AS n FROM messages WHERE type = $1 AND status = $2', [type, status]);
+      return Number(rows[0]!.n);
     },
     async frame(key, shade, size = { width: 48, height: 32 }) {
       const location = { Bucket: 'dataflow', Key: `amp-image-fetcher/${key}.png` };

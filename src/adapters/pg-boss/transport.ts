@@ -55,7 +55,12 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const ownPool = !options.pool;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
-  if (ownPool) pool.on('error', (error) => report('idle database connection failed', error));
+  if (ownPool) {
+    pool.on('error', (error) => report('idle database connection failed', error));
+    // A connection lost while checked out (a server restart) fails its query; without a listener
+    // its 'error' event would also crash the process.
+    pool.on('connect', (client) => client.on('error', () => {}));
+  }
 
   const boss = new PgBoss({
     db: executorOf(pool),
