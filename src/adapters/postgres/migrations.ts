@@ -63,6 +63,15 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'indexes for browsing messages',
+    sql: `
+      CREATE INDEX messages_by_type_seq ON messages (type, seq);
+      CREATE INDEX messages_by_key_seq ON messages (key, seq);
+      CREATE INDEX messages_by_settled ON messages (updated_at);
+    `,
+  },
 ];
 
 export interface MigrateOptions {

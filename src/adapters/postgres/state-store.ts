@@ -27,6 +27,8 @@
  * new ones.
  */
 import pg from 'pg';
+import { postgresMessageBrowser } from './message-browser.js';
+import type { MessageBrowser } from '../../ports/message-browser.js';
 import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 
 export interface PostgresStateStoreOptions {
@@ -74,7 +76,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const defaultLimit = 1000;
 
-export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
+export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
   const { pool, enqueue, schema } = options;
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
@@ -204,6 +206,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   }
 
   return {
+    ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage),
     enqueuesOnSettle: enqueue !== undefined,
 
     save(list, now) {

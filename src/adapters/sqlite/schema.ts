@@ -37,4 +37,9 @@ export const migrations: string[] = [
     PRIMARY KEY (grp, idx)
   );
   `,
+  `
+  CREATE INDEX messages_by_type_seq ON messages (type, seq);
+  CREATE INDEX messages_by_key_seq ON messages (key, seq);
+  CREATE INDEX messages_by_settled ON messages (updated_at);
+  `,
 ];

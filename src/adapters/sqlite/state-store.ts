@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { migrations } from './schema.js';
+import { sqliteMessageBrowser } from './message-browser.js';
+import type { MessageBrowser } from '../../ports/message-browser.js';
 
 interface MessageRow {
   id: string;
@@ -30,7 +32,7 @@ interface MemberRow {
   batch: number | null;
 }
 
-export function openSqliteStateStore(path: string): StateStore {
+export function openSqliteStateStore(path: string): StateStore & MessageBrowser {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -117,6 +119,7 @@ export function openSqliteStateStore(path: string): StateStore {
   });
 
   return {
+    ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
       return saveAll.immediate(messages, now);
     },

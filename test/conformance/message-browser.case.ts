@@ -1,0 +1,66 @@
+/** The message browser's conformance suite: every state store that offers one runs it unchanged. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MessageBrowser, NewMessage, StateStore } from '../../src/index.js';
+
+const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
+  id,
+  type: 'did-fetch-amp-image',
+  body: { type: 'did-fetch-amp-image', id, dateCreated: 1 },
+  key: 'temps',
+  ...extra,
+});
+
+export function messageBrowserConformance(name: string, open: () => Promise<StateStore & MessageBrowser>): void {
+  describe(`message browser conformance: ${name}`, () => {
+    const withStore = (run: (store: StateStore & MessageBrowser) => Promise<void>) => async () => {
+      const store = await open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('pages through a search, newest first, filtered by type, key, status and time', withStore(async (store) => {
+      for (let i = 0; i < 7; i++) await store.save([message(`m${i}`, { key: i % 2 ? 'radar' : 'temps' })], 1000 + i);
+      await store.save([message('gif', { type: 'did-create-gif' })], 2000);
+      const first = await store.search({ type: 'did-fetch-amp-image', limit: 3 });
+      assert.deepEqual(first.messages.map((m) => m.id), ['m6', 'm5', 'm4']);
+      assert.ok(first.next);
+      const second = await store.search({ type: 'did-fetch-amp-image', limit: 3, cursor: first.next });
+      assert.deepEqual(second.messages.map((m) => m.id), ['m3', 'm2', 'm1']);
+      const last = await store.search({ type: 'did-fetch-amp-image', limit: 3, cursor: second.next });
+      assert.deepEqual(last.messages.map((m) => m.id), ['m0']);
+      assert.equal(last.next, undefined);
+      assert.deepEqual((await store.search({ key: 'radar' })).messages.map((m) => m.id), ['m5', 'm3', 'm1']);
+      assert.deepEqual((await store.search({ from: 1005, to: 1006 })).messages.map((m) => m.id), ['m6', 'm5']);
+      await store.settle('m0', { status: 'dead', attempts: 1, reason: 'x' }, [], 3000);
+      assert.deepEqual((await store.search({ status: 'dead' })).messages.map((m) => m.id), ['m0']);
+      await assert.rejects(store.search({ limit: 0 }), /limit/);
+    }));
+
+    it('counts messages by type and status', withStore(async (store) => {
+      await store.save([message('a'), message('b'), message('c', { type: 'did-create-gif' })], 1);
+      await store.settle('a', { status: 'done', attempts: 1 }, [], 2);
+      const counts = await store.counts();
+      assert.deepEqual(
+        counts.map((c) => [c.type, c.status, c.count]),
+        [['did-create-gif', 'pending', 1], ['did-fetch-amp-image', 'done', 1], ['did-fetch-amp-image', 'pending', 1]],
+      );
+    }));
+
+    it('sums what settled per type and time bucket, with latency from recorded to settled', withStore(async (store) => {
+      await store.save([message('a'), message('b'), message('c'), message('old')], 60_000);
+      await store.settle('a', { status: 'done', attempts: 1 }, [], 60_000 + 100);
+      await store.settle('b', { status: 'done', attempts: 1 }, [], 60_000 + 300);
+      await store.settle('c', { status: 'dead', attempts: 5, reason: 'x' }, [], 120_500);
+      await store.settle('old', { status: 'done', attempts: 1 }, [], 60_000);
+      const activity = await store.activity(60_001, 60_000);
+      assert.deepEqual(activity, [
+        { type: 'did-fetch-amp-image', start: 60_000, done: 2, dead: 0, averageLatencyMs: 200, maxLatencyMs: 300 },
+        { type: 'did-fetch-amp-image', start: 120_000, done: 0, dead: 1, averageLatencyMs: 0, maxLatencyMs: 0 },
+      ]);
+    }));
+  });
+}
