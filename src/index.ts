@@ -18,3 +18,4 @@ export * from './ports/clock.js';
 export { openEmbeddedRuntime, embeddedPaths, type EmbeddedOptions, type EmbeddedPaths } from './runtimes/embedded.js';
 export * from './core/invoke.js';
 export * from './ports/message-browser.js';
+export * from './core/causal-chain.js';

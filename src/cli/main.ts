@@ -6,6 +6,7 @@ import { invokeCommand } from './commands/invoke.js';
 import { redriveCommand } from './commands/redrive.js';
 import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
+import { traceCommand } from './commands/trace.js';
 import { parseRoles } from './roles.js';
 
 const usage = `Usage: dataflow <command>
@@ -18,6 +19,7 @@ const usage = `Usage: dataflow <command>
   invoke <worker> <file>   run one worker on one message and print its reply
   failed [--limit n]       list dead-lettered messages with their reasons
   redrive <id…|--all>      send dead letters again and run until idle
+  trace <message-id>       the causal tree the message belongs to, from its root cause
 
 Options: --verbose, --help
 Environment: DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
@@ -60,6 +62,9 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${values.limit}`);
       return failedCommand({ limit });
     }
+    case 'trace':
+      need(1, 'a message id');
+      return traceCommand(rest[0]!);
     case 'redrive':
       if (values.all === rest.length > 0) throw new UsageError('dataflow redrive needs message ids, or --all');
       return redriveCommand(values.all ? 'all' : rest, { verbose: values.verbose });

@@ -32,7 +32,8 @@ export function createOutput(options: { human?: boolean; verbose?: boolean } = {
     },
     event(event) {
       if (!human) {
-        if (event.kind !== 'received' || options.verbose) line(toRecord(event));
+        const record = toRecord(event);
+        if (record && (event.kind !== 'received' || options.verbose)) line(record);
         return;
       }
       switch (event.kind) {
@@ -49,6 +50,7 @@ export function createOutput(options: { human?: boolean; verbose?: boolean } = {
           if (options.verbose) say(`${dim('=')} ${event.consumer.padEnd(18)} duplicate ${event.id} dropped`);
           break;
         case 'received':
+        case 'stored':
           break;
       }
     },
@@ -66,7 +68,7 @@ function readable(value: unknown): string {
   return String(value);
 }
 
-function toRecord(event: FlowEvent): Record<string, unknown> {
+function toRecord(event: FlowEvent): Record<string, unknown> | undefined {
   switch (event.kind) {
     case 'done':
       return { event: 'done', consumer: event.consumer, message: event.message, durationMs: Math.round(event.durationMs), sent: event.sent.map((m) => m.id) };
@@ -77,6 +79,8 @@ function toRecord(event: FlowEvent): Record<string, unknown> {
     case 'dead':
       return { event: 'dead', consumer: event.consumer, id: event.id, type: event.type, reason: event.reason };
     case 'duplicate':
-      return { event: 'duplicate', consumer: event.consumer, id: event.id };
+      return { event: 'duplicate', consumer: event.consumer, id: event.id, type: event.type };
+    case 'stored':
+      return undefined;
   }
 }

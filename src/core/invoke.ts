@@ -8,7 +8,7 @@ import type { Worker, WorkerContext } from './worker.js';
 /** The context a worker runs in: blobs scoped to its own prefix for writing. */
 export function workerContext(
   worker: Worker<any, any>,
-  options: { blobs: BlobStore; bucket: string; signal: AbortSignal; attempt: number; log?: Logger },
+  options: { blobs: BlobStore; bucket: string; signal: AbortSignal; attempt: number; log?: Logger; onStored?: (location: Location, bytes: number) => void },
 ): WorkerContext {
   const { blobs, bucket } = options;
   return {
@@ -19,6 +19,7 @@ export function workerContext(
       async put(key, body, putOptions) {
         const location: Location = { Bucket: bucket, Key: `${worker.name}/${key}` };
         await blobs.put(location, body, putOptions);
+        options.onStored?.(location, body.length);
         return location;
       },
       get: (location) => blobs.get(location),

@@ -1,5 +1,6 @@
 /** The logging the core needs; pino and console both fit. */
 export interface Logger {
+  debug(fields: Record<string, unknown>, text: string): void;
   info(fields: Record<string, unknown>, text: string): void;
   warn(fields: Record<string, unknown>, text: string): void;
   error(fields: Record<string, unknown>, text: string): void;
@@ -7,6 +8,7 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = {
+  debug() {},
   info() {},
   warn() {},
   error() {},

@@ -151,7 +151,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       await keep(body());
     }
     emit({ kind: 'dead', consumer: '(input)', id, type, reason });
-    log.warn({ messageId: id, type, reason }, 'message rejected');
+    log.warn({ messageId: id, type, causedBy: null, reason }, 'rejected');
     return { id, reason };
   }
 
@@ -171,21 +171,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return messages;
   }
 
-  async function runWorker(consumer: string, message: Message, attempt: number, signal: AbortSignal): Promise<Outgoing[]> {
+  async function runWorker(consumer: string, message: Message, attempt: number, signal: AbortSignal, messageLog: Logger): Promise<Outgoing[]> {
     const worker = workers.get(consumer)!;
-    const context = workerContext(worker, { blobs, bucket, signal, attempt, log: log.child({ worker: consumer, messageId: message.id }) });
+    const onStored = (location: { Key: string }, bytes: number) => emit({ kind: 'stored', consumer, key: location.Key, bytes });
+    const context = workerContext(worker, { blobs, bucket, signal, attempt, log: messageLog, onStored });
     const payload = await worker.handle(message as never, context);
     return [{ ...(payload as object), type: worker.replies.type }];
   }
 
-  async function runMediator(message: Message): Promise<Outgoing[]> {
+  async function runMediator(message: Message, messageLog: Logger): Promise<Outgoing[]> {
     const rule = rules.get(message.type);
     if (!rule) return []; // recorded, nothing to decide
     const context: MediatorContext = {
       state: mediatorState(state),
       urlFor: (location) => blobs.url(location),
       now: () => clock.now(),
-      log: log.child({ mediator: flow.mediator.name, messageId: message.id }),
+      log: messageLog,
     };
     return rule.handle(message, context);
   }
@@ -225,21 +226,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
     const known = await state.get(message.id);
     if (known && known.status !== 'pending') {
-      emit({ kind: 'duplicate', consumer, id: message.id });
+      emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
       return { outcome: { kind: 'ack' }, send: [] };
     }
     if (!known) await state.save([toNew(message)], clock.now());
 
+    // Every line logged about this message says which message it is and what caused it.
+    const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, attempt: delivery.attempt });
     const started = performance.now();
     emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
+    messageLog.debug({}, 'received');
     let caused: Message[];
     try {
       const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
-        consumer === flow.mediator.name ? runMediator(message) : runWorker(consumer, message, delivery.attempt, signal),
+        consumer === flow.mediator.name ? runMediator(message, messageLog) : runWorker(consumer, message, delivery.attempt, signal, messageLog),
       );
       caused = await route(outgoing, message);
     } catch (thrown) {
-      return failed(settings, message, delivery, coerceError(thrown));
+      return failed(settings, message, delivery, coerceError(thrown), messageLog);
     }
     const settled = await state.settle(
       message.id,
@@ -249,16 +253,18 @@ export function createProcessor(options: ProcessorOptions): Processor {
     );
     if (!settled) {
       // Another delivery of the same message settled it first, and sent what it caused.
-      emit({ kind: 'duplicate', consumer, id: message.id });
+      emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
       return { outcome: { kind: 'ack' }, send: [] };
     }
-    emit({ kind: 'done', consumer, message, durationMs: performance.now() - started, sent: caused });
+    const durationMs = performance.now() - started;
+    emit({ kind: 'done', consumer, message, durationMs, sent: caused });
+    messageLog.info({ durationMs: Math.round(durationMs), sent: caused.map((m) => `${m.type} ${m.id}`) }, 'handled');
     // A store that delivers on settle has already enqueued them, in the same transaction.
     const send = state.enqueuesOnSettle ? [] : caused.map((m) => ({ queue: flow.route(m.type)!, message: m }));
     return { outcome: { kind: 'ack' }, send };
   }
 
-  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error): Promise<Processed> {
+  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error, messageLog: Logger): Promise<Processed> {
     const { name: consumer, maxAttempts } = settings;
     const reason = describeError(error);
     if (isRetriable(error) && options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] }; // released at shutdown
@@ -266,13 +272,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
       const delayMs = asked !== undefined ? Math.min(asked, retry.maxDelayMs) : backoff(delivery.attempt);
       emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
-      log.warn({ messageId: message.id, type: message.type, attempt: delivery.attempt, delayMs, reason }, 'handler failed; will retry');
+      messageLog.warn({ delayMs, reason }, 'failed; will retry');
       return { outcome: { kind: 'retry', delayMs }, send: [] };
     }
     const final = isRetriable(error) ? `${reason} (after ${delivery.attempt} attempts)` : reason;
     if (await state.settle(message.id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now())) {
       emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason: final });
-      log.error({ messageId: message.id, type: message.type, attempt: delivery.attempt, reason: final }, 'message dead-lettered');
+      messageLog.error({ reason: final }, 'dead-lettered');
     }
     return { outcome: { kind: 'dead' }, send: [] };
   }

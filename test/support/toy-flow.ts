@@ -16,7 +16,8 @@ export const DidDouble = defineMessage('did-double', z.object({ n: z.number(), r
 export const PleaseReport = defineMessage('please-report', z.object({ text: z.string() }));
 export const DidReport = defineMessage('did-report', z.object({ text: z.string() }));
 
-export async function toyRuntime() {
+/** The toy flow and the knobs its worker reads. */
+export function toyFlow() {
   const calls = new Map<number, number>();
   /** Numbers whose `while-broken` messages fail, until a test mends them. */
   const broken = new Set<number>();
@@ -48,6 +49,11 @@ export async function toyRuntime() {
     rules: [when(DidDouble, async (m) => [message(PleaseReport, { text: `${m.n} doubled is ${m.result}` })])],
   });
   const flow = defineFlow({ name: 'toy', workers: [doubler, reporter], mediator, messages: [DidReport] });
+  return { flow, calls, broken };
+}
+
+export async function toyRuntime() {
+  const { flow, calls, broken } = toyFlow();
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-toy-'));
   const runtime = createRuntime({
     flow,

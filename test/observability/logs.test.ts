@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
+import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
+import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
+import { createRuntime } from '../../src/index.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { scrubber, secretsFromEnvironment } from '../../src/observability/secrets.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toyFlow } from '../support/toy-flow.js';
+
+function capture() {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+  });
+  return { stream, lines };
+}
+
+describe('structured logs', () => {
+  it('every line about a message carries its id, type and cause, as JSON', async () => {
+    const { stream, lines } = capture();
+    const { flow } = toyFlow();
+    const runtime = createRuntime({
+      flow,
+      state: openSqliteStateStore(':memory:'),
+      blobs: diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-logs-'))),
+      transport: inProcessTransport(),
+      log: createLogger({ level: 'debug', destination: stream }),
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    await runtime.start();
+    const { accepted } = await runtime.send([{ type: 'please-double', n: 2 }, { type: 'please-double', n: 3, fail: 'always' }]);
+    await runtime.idle();
+    await runtime.stop();
+    await new Promise((r) => setImmediate(r));
+    const about = lines.filter((l) => l.messageId);
+    assert.ok(about.length >= 8, `lines about messages: ${about.length}`);
+    for (const line of about) {
+      assert.equal(typeof line.type, 'string');
+      assert.ok('causedBy' in line, `causedBy on ${JSON.stringify(line)}`);
+      assert.equal(typeof line.time, 'string');
+    }
+    const handled = about.filter((l) => l.msg === 'handled');
+    const reply = handled.find((l) => l.type === 'did-double');
+    assert.equal(reply?.causedBy, accepted[0]!.id, 'a reply names the request that caused it');
+    assert.ok(about.some((l) => l.msg === 'failed; will retry' && l.level === 40));
+    assert.ok(about.some((l) => l.msg === 'dead-lettered' && l.level === 50 && /flaky failure/.test(String(l.reason))));
+  });
+
+  it('scrubs known secrets from every line, in any field, plain or URL-encoded', () => {
+    const environment = { AERIS_CLIENT_SECRET: 's3cr3t/value', DATABASE_URL: 'postgres://user:pa%24%24word@db:5432/x', SMTP_URL: 'smtp://127.0.0.1:25' };
+    const secrets = secretsFromEnvironment(environment);
+    assert.deepEqual(secrets.sort(), ['pa$$word', 'pa%24%24word', 's3cr3t/value'].sort());
+    const scrub = scrubber(secrets);
+    const scrubbed = JSON.stringify(scrub({ url: 'https://maps/id_s3cr3t/value/x.png', nested: { error: new Error('auth pa$$word failed'), list: ['s3cr3t%2Fvalue'] } }));
+    assert.ok(!/s3cr3t|pa\$\$word/.test(scrubbed), scrubbed);
+    assert.match(scrubbed, /\[redacted\]/);
+  });
+
+  it('the logger itself never writes a secret', async () => {
+    const { stream, lines } = capture();
+    const log = createLogger({ destination: stream, secrets: ['hunter2-secret'] });
+    log.error({ reason: 'login with hunter2-secret refused', request: { headers: { authorization: 'Bearer hunter2-secret' } } }, 'failed for hunter2-secret');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(lines.length, 1);
+    assert.ok(!JSON.stringify(lines[0]).includes('hunter2'), JSON.stringify(lines[0]));
+  });
+});

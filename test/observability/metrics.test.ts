@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
+import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
+import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
+import { createRuntime } from '../../src/index.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { toyFlow } from '../support/toy-flow.js';
+
+it('counts messages by type and outcome, times handlers, and reads queue depth and dead letters from the store', async () => {
+  const { flow } = toyFlow();
+  const state = openSqliteStateStore(':memory:');
+  const runtime = createRuntime({ flow, state, blobs: diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-metrics-'))), transport: inProcessTransport(), retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+  const metrics = createMetrics({ flow, browser: state });
+  runtime.on(metrics.listen);
+  await runtime.start();
+  await runtime.send([{ type: 'please-double', n: 1 }, { type: 'please-double', n: 2, fail: 'always' }]);
+  await runtime.idle();
+  await state.save([{ id: 'waiting', type: 'please-double', body: { type: 'please-double', id: 'waiting', dateCreated: 0, n: 9 } }], 0);
+  const text = await metrics.metrics();
+  assert.match(text, /dataflow_messages_total\{type="please-double",consumer="doubler",outcome="done"\} 1/);
+  assert.match(text, /dataflow_messages_total\{type="please-double",consumer="doubler",outcome="retry"\} 2/);
+  assert.match(text, /dataflow_messages_total\{type="please-double",consumer="doubler",outcome="dead"\} 1/);
+  assert.match(text, /dataflow_handler_duration_seconds_count\{consumer="doubler"\} 1/);
+  assert.match(text, /dataflow_handler_duration_seconds_count\{consumer="mediator"\} 2/, "did-double and did-report");
+  assert.match(text, /dataflow_blob_bytes_total\{worker="doubler"\} 1/, 'the worker stored "2", one byte');
+  assert.match(text, /dataflow_queue_depth\{consumer="doubler"\} 1/);
+  assert.match(text, /dataflow_dead_letters\{type="please-double"\} 1/);
+  assert.match(text, /dataflow_process_resident_memory_bytes/);
+  await runtime.stop();
+});
