@@ -3,7 +3,11 @@
  * runtime when `DATABASE_URL` is set; with real Aeris maps when credentials are set, and the
  * built-in offline map server otherwise.
  */
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createLogger, type LoggerOptions } from '../observability/logger.js';
+import type { Logger } from '../core/logger.js';
 import { embeddedPaths, openEmbeddedRuntime, type Runtime, type StateStore } from '../index.js';
 import { embeddedMailer } from '../runtimes/embedded.js';
 import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
@@ -38,6 +42,7 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   const maps = await openMapSource();
   const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: maps.amp });
   const mailer = embeddedMailer(paths);
+  const log = openLog(paths.dir);
   let runtime: Runtime;
   if (databaseUrl) {
     const { openClusterRuntime } = await import('../runtimes/cluster.js');
@@ -49,9 +54,10 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
       mailer,
       consumers: consumersOf(roles, createFlow({ mailer })),
       concurrency,
+      log,
     });
   } else {
-    runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency });
+    runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log });
   }
   return {
     runtime,
@@ -80,6 +86,16 @@ export async function openState(): Promise<StateStore> {
   await migrate(pool, { schema });
   const store = openPostgresStateStore({ pool });
   return { ...store, close: async () => (await store.close(), await pool.end()) };
+}
+
+/** JSON logs: to stderr when it is not a terminal (a service, a pipe), else to a file beside the data. */
+function openLog(dataDir: string): Logger {
+  const level = (process.env[runtimeEnv.logLevel] || 'info') as LoggerOptions['level'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level!)) throw new Error(`${runtimeEnv.logLevel} must be debug, info, warn, error or silent, got ${JSON.stringify(level)}`);
+  const target = process.env[runtimeEnv.log] || (process.stderr.isTTY ? join(dataDir, 'dataflow.log') : 'stderr');
+  if (target === 'stderr') return createLogger({ level });
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  return createLogger({ level, destination: openSync(target, 'a', 0o600) });
 }
 
 /** `thumbnail-creator=4,mediator=8` → `{ 'thumbnail-creator': 4, mediator: 8 }`. */

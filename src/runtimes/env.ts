@@ -14,4 +14,14 @@ export const runtimeEnv = {
   leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',
+  /** debug, info, warn, error or silent. @defaultValue info */
+  logLevel: 'DATAFLOW_LOG_LEVEL',
+  /** Where JSON logs go: `stderr`, or a file path. @defaultValue stderr when it is not a terminal, else <DATAFLOW_DIR>/dataflow.log */
+  log: 'DATAFLOW_LOG',
+  /** The dashboard's port: a number, 0 for any free port, or `off`. @defaultValue 7070 */
+  dashboardPort: 'DATAFLOW_DASHBOARD_PORT',
+  /** The dashboard's address. @defaultValue 127.0.0.1 */
+  dashboardHost: 'DATAFLOW_DASHBOARD_HOST',
+  /** Required to reach the dashboard off loopback, and for its writes there. */
+  dashboardToken: 'DATAFLOW_DASHBOARD_TOKEN',
 } as const;
