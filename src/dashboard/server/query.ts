@@ -1,0 +1,43 @@
+/** Reading query parameters; bad ones answer 400 with what was wrong. */
+import { HTTPException } from 'hono/http-exception';
+import type { MessageStatus } from '../../ports/state-store.js';
+
+export function badRequest(message: string): never {
+  throw new HTTPException(400, { res: Response.json({ error: message }, { status: 400 }) });
+}
+
+/** A short text, or undefined when absent or empty. */
+export function text(value: string | undefined, name: string, max = 200): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length > max) badRequest(`${name} is longer than ${max} characters`);
+  return value;
+}
+
+/** Epoch ms, given as a number or as an ISO 8601 date. */
+export function time(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) badRequest(`${name} must be epoch milliseconds or an ISO 8601 date, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+export function limit(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) badRequest(`limit must be a positive whole number, got ${JSON.stringify(value)}`);
+  return Math.min(n, max);
+}
+
+export function cursor(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) badRequest('cursor must be the `next` of a previous page');
+  return value;
+}
+
+const statuses: readonly MessageStatus[] = ['pending', 'done', 'dead'];
+
+export function status(value: string | undefined): MessageStatus | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!statuses.includes(value as MessageStatus)) badRequest(`status must be one of ${statuses.join(', ')}`);
+  return value as MessageStatus;
+}

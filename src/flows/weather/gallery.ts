@@ -1,0 +1,104 @@
+/**
+ * The weather flow's gallery for the dashboard: its GIFs newest first, each with the valid times
+ * it covers, its frames' thumbnails and the mail it went out in, all read from recorded messages:
+ *
+ * - the GIF: a `did-create-gif` (`imageId`, `validTime` of its last frame, `location`);
+ * - its mail: the `did-send-email` of the same `imageId` and `validTime` whose `inline` lists the
+ *   GIF (`gif.N@dataflow`) and the thumbnails (`thumbnail.N.i@dataflow`, file names ending in the
+ *   frame's compact time, `…-20170601160000-thumbnail.png`);
+ * - before the mail is out: the frames of its `please-create-gif` (keys start with the compact
+ *   time) and the `did-create-thumbnail` of each frame's valid time.
+ */
+import type { Location } from '../../core/message.js';
+import type { DashboardOptions, GalleryItem } from '../../dashboard/server.js';
+import type { MessageBrowser } from '../../ports/message-browser.js';
+import type { StateStore, StoredMessage } from '../../ports/state-store.js';
+import { DidCreateGif, DidCreateThumbnail, DidSendEmail, PleaseCreateGif } from './messages.js';
+
+type Body = Record<string, unknown>;
+
+const isLocation = (value: unknown): value is Location =>
+  typeof value === 'object' && value !== null && typeof (value as Location).Bucket === 'string' && typeof (value as Location).Key === 'string';
+const sameLocation = (a: Location, b: Location) => a.Bucket === b.Bucket && a.Key === b.Key;
+
+/** `YYYYMMDDhhmmss` (UTC) as epoch ms: the inverse of `compactTime`. */
+export function parseCompactTime(text: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The compact time a thumbnail's file name or a blob key embeds, as epoch ms. */
+function embeddedTime(name: string, pattern: RegExp): number | undefined {
+  const match = pattern.exec(name);
+  return match ? parseCompactTime(match[1]!) : undefined;
+}
+const THUMBNAIL_FILENAME = /-(\d{14})-thumbnail\.[A-Za-z0-9]+$/;
+const FRAME_KEY = /(?:^|\/)(\d{14})-[^/]*$/;
+
+export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<DashboardOptions['gallery']> {
+  const thumbnailAt = async (imageId: string, validTime: number): Promise<{ location: Location; validTime: number } | undefined> => {
+    // A compact time has whole seconds: look through the second it names.
+    const [found] = await state.find({ type: DidCreateThumbnail.type, key: imageId, validTime: { from: validTime, to: validTime + 999 }, limit: 1 });
+    const body = found?.body as Body | undefined;
+    return body && isLocation(body.location) && typeof body.validTime === 'number' ? { location: body.location, validTime: body.validTime } : undefined;
+  };
+
+  const mailOf = async (imageId: string, gif: Location, validTime: number): Promise<StoredMessage | undefined> => {
+    const sent = await state.find({ type: DidSendEmail.type, key: imageId, validTime: { from: validTime, to: validTime }, limit: 50 });
+    return sent.find((m) => m.status !== 'dead' && ((m.body as Body).inline as { location?: unknown }[] | undefined)?.some((i) => isLocation(i.location) && sameLocation(i.location, gif)));
+  };
+
+  const itemOf = async (stored: StoredMessage): Promise<GalleryItem | undefined> => {
+    const body = stored.body as Body;
+    if (typeof body.imageId !== 'string' || typeof body.validTime !== 'number' || !isLocation(body.location)) return undefined;
+    const { imageId, validTime, location: gif } = body as { imageId: string; validTime: number; location: Location };
+
+    const mail = await mailOf(imageId, gif, validTime);
+    let thumbnails: GalleryItem['thumbnails'] = [];
+    let frameTimes: number[] = [];
+    if (mail) {
+      const inline = ((mail.body as Body).inline ?? []) as { location: Location; cid: string; filename: string }[];
+      for (const part of inline.filter((i) => i.cid.startsWith('thumbnail.') && isLocation(i.location))) {
+        const time = embeddedTime(part.filename, THUMBNAIL_FILENAME) ?? embeddedTime(part.location.Key, FRAME_KEY);
+        if (time !== undefined) thumbnails.push({ location: part.location, validTime: time });
+      }
+      frameTimes = thumbnails.map((t) => t.validTime);
+    } else {
+      const cause = stored.causedBy ? await state.get(stored.causedBy) : undefined;
+      const locations = cause?.type === PleaseCreateGif.type ? (((cause.body as Body).locations ?? []) as unknown[]).filter(isLocation) : [];
+      frameTimes = locations.map((l) => embeddedTime(l.Key, FRAME_KEY)).filter((t): t is number => t !== undefined);
+      thumbnails = (await Promise.all(frameTimes.map((t) => thumbnailAt(imageId, t)))).filter((t) => t !== undefined);
+    }
+    thumbnails.sort((a, b) => a.validTime - b.validTime);
+    const mailBody = mail?.body as Body | undefined;
+    return {
+      imageId,
+      gif,
+      validFrom: Math.min(validTime, ...frameTimes),
+      validTo: validTime,
+      thumbnails,
+      gifMessageId: stored.id,
+      email:
+        mail && mailBody
+          ? { messageId: mail.id, subject: String(mailBody.subject ?? ''), to: Array.isArray(mailBody.to) ? mailBody.to.map(String) : [], sentAt: mail.createdAt }
+          : undefined,
+    };
+  };
+
+  return async ({ imageId, limit }) => {
+    const items: GalleryItem[] = [];
+    let cursor: string | undefined;
+    // Newest first; a GIF the mediator refused (dead) is left out. A few pages at most.
+    for (let page = 0; page < 5 && items.length < limit; page++) {
+      const found = await state.search({ type: DidCreateGif.type, key: imageId, cursor, limit: Math.min(500, limit + 10) });
+      const wanted = found.messages.filter((m) => m.status !== 'dead').slice(0, limit - items.length);
+      for (const item of await Promise.all(wanted.map(itemOf))) if (item) items.push(item);
+      if (!found.next) break;
+      cursor = found.next;
+    }
+    return items;
+  };
+}
