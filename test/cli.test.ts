@@ -1,6 +1,6 @@
 /** The `dataflow` command as a user runs it: a real process, a fresh data folder, no network. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,35 @@ describe('the dataflow command', () => {
     assert.equal(code, 2);
     assert.match(stderr, /re-driving 2 message/);
     assert.equal(jsonLines((await dataflow(['failed'])).stdout).length, 2, 'nothing is lost');
+  });
+
+  it('dashboard serves the flow\'s state and Prometheus metrics, and says where', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1' };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const flow = (await (await fetch(`${url}/api/flow`)).json()) as { consumers: { name: string; counts: { done: number } }[] };
+      assert.ok(flow.consumers.find((c) => c.name === 'gif-creator' && c.counts.done === 1), JSON.stringify(flow));
+      const metrics = await fetch(`${url}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
+      const text = await metrics.text();
+      assert.match(text, /dataflow_dead_letters\{type="\(unparsed\)"\} 1/);
+      assert.match(text, /# TYPE dataflow_queue_depth gauge/);
+      const page = await fetch(url);
+      assert.match(await page.text(), /<html/i);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('explains a wrong command', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `dataflow` command. */
 import { parseArgs } from 'node:util';
+import { dashboardCommand } from './commands/dashboard.js';
 import { failedCommand } from './commands/failed.js';
 import { invokeCommand } from './commands/invoke.js';
 import { redriveCommand } from './commands/redrive.js';
@@ -11,9 +12,11 @@ import { parseRoles } from './roles.js';
 
 const usage = `Usage: dataflow <command>
 
-  run [--once] [--role r]  run the schedule, the mediator and the workers; --once does one
+  run [--once] [--role r]  run the schedule, the mediator and the workers, and serve the
+                           dashboard (--dashboard-port n|0|off, default 7070); --once does one
                            round and exits when the flow is idle; --role (repeatable) picks
                            mediator, scheduler, worker:<name> or all (cluster runtime)
+  dashboard [--port n]     the dashboard alone, on the flow's state
   send <file|->            inject a message, an array or JSON lines; run until idle; print
                            every message that passed as JSON lines
   invoke <worker> <file>   run one worker on one message and print its reply
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', short: 'v', default: false },
       limit: { type: 'string', default: '100' },
       role: { type: 'string', multiple: true, default: [] },
+      port: { type: 'string' },
+      'dashboard-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       need(0, 'no arguments');
-      return runCommand({ once: values.once, verbose: values.verbose, roles: parseRoles(values.role) });
+      return runCommand({ once: values.once, verbose: values.verbose, roles: parseRoles(values.role), dashboardPort: values['dashboard-port'] });
+    case 'dashboard':
+      need(0, 'no arguments');
+      return dashboardCommand({ port: values.port });
     case 'send':
       need(1, 'a file, or - for stdin');
       return sendCommand(rest[0]!, { verbose: values.verbose });

@@ -4,8 +4,9 @@ import { createOutput } from '../output.js';
 import { fetchRound, startSchedule } from '../../flows/weather/schedule.js';
 import { describeSummary, trackOutputs } from './summary.js';
 import { runsSchedule, type Role } from '../roles.js';
+import { dashboardPort, serveDashboard } from '../dashboard.js';
 
-export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[] }): Promise<number> {
+export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[]; dashboardPort?: string }): Promise<number> {
   const app = await openApp({ roles: options.roles });
   const { runtime, config } = app;
   const output = createOutput({ verbose: options.verbose });
@@ -28,10 +29,15 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
     await app.close();
     const summary = await outputs.summary();
     if (!output.human) output.record({ event: 'summary', ...summary });
-    output.say(`\n${describeSummary(summary)}`);
+    output.say(`\n${describeSummary(summary)}\n\nsee the flow, the GIFs and every message in the dashboard: npx dataflow dashboard`);
     return summary.dead.length > 0 ? 2 : 0;
   }
 
+  const port = dashboardPort(options.dashboardPort);
+  const dashboard =
+    port === undefined
+      ? undefined
+      : await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, onEvent: runtime.on, redrive: runtime.redrive }, port, output.say);
   await round();
   const schedule = scheduling ? startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`)) : undefined;
   if (schedule) output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
@@ -43,6 +49,7 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
   });
   output.say('stopping: letting running work finish…');
   schedule?.stop();
+  await dashboard?.close();
   await app.close();
   return 0;
 }

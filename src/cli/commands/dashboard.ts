@@ -1,0 +1,49 @@
+/**
+ * `dataflow dashboard [--port n]`: the dashboard alone, on the flow's state. On the cluster
+ * runtime it can re-drive dead letters (other processes do the work); on the embedded runtime it
+ * only reads, since the process running the flow owns the data folder.
+ */
+import { diskBlobStore } from '../../adapters/disk/blob-store.js';
+import { openBlobStore } from '../../adapters/s3/blobs-url.js';
+import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
+import { loadWeatherConfig } from '../../flows/weather/config.js';
+import { weatherFlow } from '../../flows/weather/flow.js';
+import { embeddedPaths } from '../../index.js';
+import { runtimeEnv } from '../../runtimes/env.js';
+import { openApp, openState } from '../app.js';
+import { dashboardPort, serveDashboard } from '../dashboard.js';
+
+export async function dashboardCommand(options: { port?: string }): Promise<number> {
+  const port = dashboardPort(options.port) ?? 7070;
+  const say = (text: string) => process.stderr.write(`${text}\n`);
+  let close: () => Promise<void>;
+  let dashboard;
+  if (process.env[runtimeEnv.databaseUrl]) {
+    const app = await openApp({ roles: [] });
+    const { runtime } = app;
+    await runtime.start();
+    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, redrive: runtime.redrive }, port, say);
+    close = () => app.close();
+  } else {
+    const paths = embeddedPaths();
+    const state = await openState();
+    // The flow only gives the picture its shape here: nothing runs.
+    const flow = weatherFlow({ config: loadWeatherConfig(), mailer: outboxMailer(paths.outbox), amp: { baseUrl: 'http://127.0.0.1', clientId: '-', clientSecret: '-' } });
+    const blobsUrl = process.env[runtimeEnv.blobs];
+    const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs);
+    dashboard = await serveDashboard({ state, flow, blobs }, port, say);
+    close = () => state.close();
+  }
+  if (!dashboard) {
+    await close();
+    return 1;
+  }
+  say('Ctrl-C stops.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await dashboard.close();
+  await close();
+  return 0;
+}

@@ -1,0 +1,54 @@
+/** Serves the dashboard for a CLI process, with its metrics; says where, or why not. */
+import { startDashboard, type DashboardOptions } from '../dashboard/server.js';
+import { weatherGallery } from '../flows/weather/gallery.js';
+import type { BlobStore, Flow, FlowEvent, MessageBrowser, StateStore } from '../index.js';
+import { createMetrics } from '../observability/metrics.js';
+import { runtimeEnv } from '../runtimes/env.js';
+
+export interface DashboardParts {
+  state: StateStore;
+  flow: Flow;
+  blobs: BlobStore;
+  onEvent?: (listener: (event: FlowEvent) => void) => () => void;
+  redrive?: DashboardOptions['redrive'];
+}
+
+/** The port from `--dashboard-port` or the environment: a number, 0 for any, or undefined for off. */
+export function dashboardPort(flag: string | undefined): number | undefined {
+  const text = flag ?? process.env[runtimeEnv.dashboardPort] ?? '7070';
+  if (text === 'off') return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`the dashboard port must be 0 to 65535 or off, got ${JSON.stringify(text)}`);
+  return port;
+}
+
+/** Starts the dashboard; a port already taken is reported and the process goes on without it. */
+export async function serveDashboard(parts: DashboardParts, port: number, say: (text: string) => void) {
+  if (!isBrowser(parts.state)) throw new Error('this state store cannot be browsed');
+  const metrics = createMetrics({ flow: parts.flow, browser: parts.state });
+  parts.onEvent?.(metrics.listen);
+  try {
+    const dashboard = await startDashboard({
+      state: parts.state,
+      flow: parts.flow,
+      blobs: parts.blobs,
+      onEvent: parts.onEvent,
+      redrive: parts.redrive,
+      metrics,
+      gallery: weatherGallery(parts.state),
+      host: process.env[runtimeEnv.dashboardHost] || '127.0.0.1',
+      port,
+    });
+    say(`dashboard: ${dashboard.url}`);
+    return dashboard;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    say(`dashboard: port ${port} is taken, so this process serves none (set ${runtimeEnv.dashboardPort} to another port, 0 for any, or off)`);
+    return undefined;
+  }
+}
+
+function isBrowser(state: StateStore): state is StateStore & MessageBrowser {
+  const candidate = state as Partial<MessageBrowser>;
+  return typeof candidate.search === 'function' && typeof candidate.counts === 'function' && typeof candidate.activity === 'function';
+}
