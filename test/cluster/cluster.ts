@@ -54,6 +54,7 @@ export async function startCluster(options: { leaseSeconds?: number } = {}): Pro
     DATAFLOW_DIR: dir,
     DATAFLOW_BLOBS: pathToFileURL(blobsDir).href,
     DATAFLOW_LEASE_SECONDS: String(options.leaseSeconds ?? 3),
+    DATAFLOW_DASHBOARD_PORT: 'off',
     NO_COLOR: '1',
   };
   for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG']) delete env[name];
