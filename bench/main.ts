@@ -3,12 +3,14 @@
  * by default, or those named) and prints their tables. Sections live in their own files;
  * `--runs`, `--counts` and `--sharp` are the imaging section's.
  */
+import { clusterBench } from './cluster.js';
 import { imagingBench } from './imaging.js';
 import { runtimeBench } from './runtime.js';
 
 const sections: Record<string, (args: Options) => Promise<void>> = {
   imaging: (args) => imagingBench({ runs: args.runs, counts: args.counts, withSharp: args.sharp }),
   runtime: () => runtimeBench(),
+  cluster: () => clusterBench(),
 };
 
 interface Options {
