@@ -86,6 +86,22 @@ function withoutNul<T>(value: T): T {
   return clean(value) as T;
 }
 
+/** Gives an object that has no id, or JSON text of one, an id; anything else stays as it is. */
+function withId(input: unknown): unknown {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return input; // never parsed: kept as text, under an id of its own
+    }
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { id?: unknown }).id === undefined) {
+    return { ...value, id: newId() };
+  }
+  return value;
+}
+
 function hasNul(value: unknown): boolean {
   return JSON.stringify(withoutNul(value)) !== JSON.stringify(value);
 }
@@ -292,8 +308,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
     async accept(inputs) {
       const send: Processed['send'] = [];
       const rejected: Rejected[] = [];
-      for (const [index, input] of inputs.entries()) {
+      for (const [index, given] of inputs.entries()) {
         let message: Message;
+        // The id a message is known by from here on, dead or alive, and the one its errors name.
+        const input = withId(given);
         try {
           message = await check(input);
         } catch (error) {

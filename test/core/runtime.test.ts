@@ -41,6 +41,7 @@ describe('a flow in the runtime', () => {
     const dead = await runtime.state.find({ status: 'dead' });
     assert.equal(dead.length, 4, 'every rejected input is kept');
     assert.deepEqual(dead[0]!.body, { raw: '{"type": "please-double", "n": ' }, 'text that never parsed is kept as it came');
+    for (const r of rejected.slice(1)) assert.ok(r.reason.includes(r.id), `the reason names the id it is kept under: ${r.reason}`);
     const reports = await runtime.state.find({ type: 'did-report' });
     assert.equal(reports.length, 1, 'the valid message still went through');
     await runtime.stop();
