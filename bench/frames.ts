@@ -12,6 +12,8 @@
  * a frame. Frames are cached as PNG under `bench/.cache/` (gitignored); rendered ones under a
  * hash of the renderer's sources, so a changed renderer renders again.
  */
+import { seededRandom } from '../src/flows/weather/offline-maps/noise.js';
+import type { MapRequest } from '../src/flows/weather/offline-maps/render-map.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -34,15 +36,7 @@ export interface FrameSet {
   height: number;
 }
 
-interface RenderMapRequest {
-  layers: string[];
-  width: number;
-  height: number;
-  center: string;
-  zoom: number;
-  validTime: number;
-}
-type RenderMap = (request: RenderMapRequest) => Promise<Buffer>;
+type RenderMap = (request: MapRequest) => Promise<Buffer>;
 
 /** The flow's default map, with a temperature layer blended in for more colours. */
 const RENDER_REQUEST = {
@@ -139,18 +133,6 @@ async function sourceHash(dir: string): Promise<string> {
   return hash.digest('hex').slice(0, 12);
 }
 
-/** Deterministic PRNG so every run and every machine draws the same frames. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Smooth value noise on a lattice of `cell` pixels, summed over a few octaves, in 0..1. */
 function fractalNoise(width: number, height: number, cell: number, octaves: number, seed: number): Float32Array {
   const out = new Float32Array(width * height);
@@ -160,7 +142,7 @@ function fractalNoise(width: number, height: number, cell: number, octaves: numb
     const step = Math.max(2, cell >> o);
     const gw = Math.ceil(width / step) + 2;
     const gh = Math.ceil(height / step) + 2;
-    const random = mulberry32(seed + o * 7919);
+    const random = seededRandom(seed + o * 7919);
     const grid = new Float32Array(gw * gh).map(() => random());
     for (let y = 0; y < height; y++) {
       const gy = y / step;
@@ -189,7 +171,7 @@ function fractalNoise(width: number, height: number, cell: number, octaves: numb
 /** The static map: RGB floats, 3 per pixel. */
 function baseMap(width: number, height: number): Float32Array {
   const land = fractalNoise(width, height, 160, 5, 11);
-  const texture = mulberry32(99);
+  const texture = seededRandom(99);
   const rgb = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NewMessage, StateStore } from '../../src/index.js';
 
-const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
+/** A recorded frame report with this id, for the suites. */
+export const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
   id,
   type: 'did-fetch-amp-image',
   body: { type: 'did-fetch-amp-image', id, dateCreated: 1 },

@@ -17,7 +17,7 @@ import { migrate, migrations } from '../../src/adapters/postgres/migrations.js';
 import { openPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import type { Batch, NewMessage, StateStore } from '../../src/index.js';
 import { freshSchema, skipWithoutPostgres, testDatabaseUrl } from '../support/postgres.js';
-import { stateStoreConformance } from './state-store.case.js';
+import { message, stateStoreConformance } from './state-store.case.js';
 
 const run = promisify(execFile);
 const skip = await skipWithoutPostgres();
@@ -44,15 +44,6 @@ async function openFresh(options: Omit<Parameters<typeof openPostgresStateStore>
   };
   return { db, store: wrapped };
 }
-
-const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id,
-  type: 'did-fetch-amp-image',
-  body: { type: 'did-fetch-amp-image', id, dateCreated: 1 },
-  key: 'temps',
-  validTime: 100,
-  ...extra,
-});
 
 describe('PostgreSQL state store', { skip }, () => {
   stateStoreConformance('PostgreSQL (schema on the search_path)', async () => (await openFresh()).store);

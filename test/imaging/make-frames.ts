@@ -1,17 +1,9 @@
 /** Test inputs made with sharp, so the tests need no files. */
 import sharp from 'sharp';
 
-/** A deterministic 0..1 random source, so every run sees the same pixels. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/flows/weather/offline-maps/noise.js';
+
+export { seededRandom };
 
 export type Rgb = [number, number, number];
 

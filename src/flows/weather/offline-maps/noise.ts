@@ -5,7 +5,8 @@
  * field for the same coordinates: no Math.random anywhere. Output is roughly in [-1, 1].
  */
 
-function mulberry32(seed: number): () => number {
+/** A deterministic 0..1 random source (mulberry32): the same seed draws the same numbers everywhere. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -17,7 +18,7 @@ function mulberry32(seed: number): () => number {
 }
 
 function buildPermutation(seed: number): Uint8Array {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const p = new Uint8Array(256);
   for (let i = 0; i < 256; i++) p[i] = i;
   for (let i = 255; i > 0; i--) {
