@@ -51,6 +51,7 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
       blobsUrl: process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href,
       schema: process.env[runtimeEnv.schema] || undefined,
       leaseSeconds: positive(runtimeEnv.leaseSeconds),
+      linkExpiresInSeconds: positive(runtimeEnv.linkExpiresSeconds),
       mailer,
       consumers: consumersOf(roles, createFlow({ mailer })),
       concurrency,

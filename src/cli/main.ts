@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { dashboardCommand } from './commands/dashboard.js';
 import { failedCommand } from './commands/failed.js';
 import { invokeCommand } from './commands/invoke.js';
+import { migrateCommand } from './commands/migrate.js';
 import { redriveCommand } from './commands/redrive.js';
 import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
@@ -23,6 +24,8 @@ const usage = `Usage: dataflow <command>
   failed [--limit n]       list dead-lettered messages with their reasons
   redrive <id…|--all>      send dead letters again and run until idle
   trace <message-id>       the causal tree the message belongs to, from its root cause
+  migrate                  bring the cluster's PostgreSQL schema up to date (processes also
+                           do it when they start)
 
 Options: --verbose, --help
 Environment: DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
@@ -70,6 +73,9 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${values.limit}`);
       return failedCommand({ limit });
     }
+    case 'migrate':
+      need(0, 'no arguments');
+      return migrateCommand();
     case 'trace':
       need(1, 'a message id');
       return traceCommand(rest[0]!);

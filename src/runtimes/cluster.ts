@@ -27,6 +27,8 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   leaseSeconds?: number;
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue 'dataflow' */
   schema?: string;
+  /** How long presigned blob links (in mails) stay valid. @defaultValue 604800, a week: the most S3 allows */
+  linkExpiresInSeconds?: number;
 }
 
 export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: ClusterOptions): Promise<Runtime> {
@@ -62,7 +64,7 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
     ...options,
     flow: createFlow({ mailer: options.mailer }),
     state,
-    blobs: await openBlobStore(options.blobsUrl),
+    blobs: await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? 604_800 }),
     transport,
     recoverPending: false,
   });

@@ -8,6 +8,8 @@ export const runtimeEnv = {
   databaseUrl: 'DATABASE_URL',
   /** Where the cluster keeps files: `file:///folder` or `s3://bucket/prefix`. @defaultValue the data folder's blobs */
   blobs: 'DATAFLOW_BLOBS',
+  /** How long the presigned links in mails stay valid, for S3 blobs. @defaultValue 604800 (7 days, the most S3 allows) */
+  linkExpiresSeconds: 'DATAFLOW_LINK_EXPIRES_SECONDS',
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue dataflow */
   schema: 'DATAFLOW_SCHEMA',
   /** Seconds a job may run before another process takes it over. @defaultValue 300 */

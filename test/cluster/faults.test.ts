@@ -36,6 +36,28 @@ describe('cluster faults', { skip: await skipWithoutPostgres() }, () => {
     assert.equal(await cluster.count('did-send-email'), 4);
   });
 
+  it('a worker stopped with SIGTERM mid-job finishes what it holds, exits cleanly, and loses nothing', { timeout: 120_000 }, async () => {
+    const rest = cluster.start(['mediator', 'worker:thumbnail-creator', 'worker:email-sender']);
+    await rest.waitFor('waiting for messages');
+    const stopping = cluster.start(['worker:gif-creator'], { DATAFLOW_CONCURRENCY: 'gif-creator=1' });
+    await stopping.waitFor('waiting for messages');
+    const sending = cluster.send(await frames(cluster, ['s1', 's2', 's3'], 5, { width: 1600, height: 1200 }));
+    const deadline = Date.now() + 60_000;
+    while ((await activeJobs('gif-creator')) === 0) {
+      assert.ok(Date.now() < deadline, 'a GIF job became active');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const code = await stopping.kill('SIGTERM');
+    assert.equal(code, 0, stopping.output().slice(-2000));
+    assert.match(stopping.output(), /stopping: letting running work finish/);
+    assert.ok((await cluster.count('please-create-gif')) >= 1, 'the GIF it was making was finished, not dropped');
+    cluster.start(['worker:gif-creator']);
+    const { code: sent, stderr } = await sending;
+    assert.equal(sent, 0, stderr);
+    assert.equal(await cluster.count('did-create-gif'), 3);
+    assert.equal(await cluster.count('did-send-email'), 3);
+  });
+
   it('a mediator killed mid-stream: no duplicate GIF or mail, no lost frame', { timeout: 120_000 }, async () => {
     const workers = cluster.start(['worker:thumbnail-creator', 'worker:gif-creator', 'worker:email-sender']);
     const doomed = cluster.start(['mediator']);

@@ -1,20 +1,29 @@
-/** `dataflow redrive <id…|--all>`: sends dead letters again and runs the flow until it is idle. */
+/**
+ * `dataflow redrive <id…|--all>`: sends dead letters again and waits until everything they set off
+ * has settled. On the embedded runtime it runs the flow itself; on the cluster, other processes do.
+ */
+import { runtimeEnv } from '../../runtimes/env.js';
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 
 export async function redriveCommand(ids: string[] | 'all', options: { verbose: boolean }): Promise<number> {
-  const app = await openApp();
+  const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
+  const app = await openApp({ roles: cluster ? [] : ['all'] });
   const { runtime } = app;
   const output = createOutput({ verbose: options.verbose });
-  let dead = 0;
   runtime.on(output.event);
-  runtime.on((event) => void (event.kind === 'dead' && dead++));
-  await runtime.start();
-  const revived = await runtime.redrive(ids);
-  const missing = ids === 'all' ? [] : ids.filter((id) => !revived.some((m) => m.id === id));
-  for (const id of missing) output.say(`${id} is not a dead letter; left as it is`);
-  output.say(`re-driving ${revived.length} message(s)`);
-  await runtime.idle();
-  await app.close();
-  return dead > 0 || missing.length > 0 ? 2 : 0;
+  try {
+    await runtime.start();
+    const revived = await runtime.redrive(ids);
+    const missing = ids === 'all' ? [] : ids.filter((id) => !revived.some((m) => m.id === id));
+    for (const id of missing) output.say(`${id} is not a dead letter; left as it is`);
+    output.say(`re-driving ${revived.length} message(s)`);
+    const revivedIds = revived.map((m) => m.id);
+    await runtime.settled(revivedIds, { onWait: (pending) => output.say(`waiting for ${pending} message(s) to settle`) });
+    const dead = (await runtime.descendants(revivedIds)).filter((m) => m.status === 'dead');
+    for (const m of dead) if (cluster) output.say(`✗ ${m.type} ${m.id}: ${m.reason}`);
+    return dead.length > 0 || missing.length > 0 ? 2 : 0;
+  } finally {
+    await app.close();
+  }
 }
