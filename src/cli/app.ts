@@ -27,6 +27,8 @@ export interface App {
   stateSource: string;
   /** The folder `.eml` mail goes to when no SMTP server is set. */
   outbox: string;
+  /** True on the cluster runtime: other processes may handle messages too. */
+  cluster: boolean;
   close(): Promise<void>;
 }
 
@@ -44,21 +46,26 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   const mailer = embeddedMailer(paths);
   const log = openLog(paths.dir);
   let runtime: Runtime;
-  if (databaseUrl) {
-    const { openClusterRuntime } = await import('../runtimes/cluster.js');
-    runtime = await openClusterRuntime(createFlow, {
-      databaseUrl,
-      blobsUrl: process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href,
-      schema: process.env[runtimeEnv.schema] || undefined,
-      leaseSeconds: positive(runtimeEnv.leaseSeconds),
-      linkExpiresInSeconds: positive(runtimeEnv.linkExpiresSeconds),
-      mailer,
-      consumers: consumersOf(roles, createFlow({ mailer })),
-      concurrency,
-      log,
-    });
-  } else {
-    runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log });
+  try {
+    if (databaseUrl) {
+      const { openClusterRuntime } = await import('../runtimes/cluster.js');
+      runtime = await openClusterRuntime(createFlow, {
+        databaseUrl,
+        blobsUrl: process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href,
+        schema: process.env[runtimeEnv.schema] || undefined,
+        leaseSeconds: positive(runtimeEnv.leaseSeconds),
+        linkExpiresInSeconds: positive(runtimeEnv.linkExpiresSeconds),
+        mailer,
+        consumers: consumersOf(roles, createFlow({ mailer })),
+        concurrency,
+        log,
+      });
+    } else {
+      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log });
+    }
+  } catch (error) {
+    await maps.close();
+    throw error;
   }
   return {
     runtime,
@@ -66,6 +73,7 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
     mapSource: maps.description,
     stateSource: databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname}` : paths.dir,
     outbox: paths.outbox,
+    cluster: Boolean(databaseUrl),
     async close() {
       await runtime.stop();
       await maps.close();

@@ -9,7 +9,13 @@ export interface DashboardParts {
   state: StateStore;
   flow: Flow;
   blobs: BlobStore;
+  /** This process's flow events, for the metrics. */
   onEvent?: (listener: (event: FlowEvent) => void) => () => void;
+  /**
+   * True when every message is handled in this process, so its events tell the page all that
+   * changes; otherwise the dashboard polls the store.
+   */
+  seesEverything: boolean;
   redrive?: DashboardOptions['redrive'];
 }
 
@@ -32,7 +38,7 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
       state: parts.state,
       flow: parts.flow,
       blobs: parts.blobs,
-      onEvent: parts.onEvent,
+      onEvent: parts.seesEverything ? parts.onEvent : undefined,
       redrive: parts.redrive,
       metrics,
       gallery: weatherGallery(parts.state),

@@ -89,13 +89,19 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: Error) => {
-    process.stderr.write(`dataflow: ${error.message}\n`);
-    if (error instanceof UsageError) process.stderr.write(`\n${usage}\n`);
-    process.exitCode = error instanceof UsageError ? 64 : 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      process.stderr.write(`dataflow: ${error.message}\n`);
+      if (error instanceof UsageError) process.stderr.write(`\n${usage}\n`);
+      process.exitCode = error instanceof UsageError ? 64 : 1;
+    },
+  )
+  .finally(() => {
+    // Whatever a failed start left open (a pool, a server), the command is over: output has a
+    // moment to drain, then the process ends.
+    setTimeout(() => process.exit(), 2000).unref();
+  });

@@ -66,7 +66,7 @@ export interface Processor {
    * Checks and records messages from outside the flow (a schedule, a person) and routes them.
    * Invalid ones are recorded as dead with their reason and not sent.
    */
-  accept(inputs: unknown[]): Promise<{ send: { queue: string; message: Message }[]; rejected: Rejected[] }>;
+  accept(inputs: unknown[]): Promise<{ accepted: Message[]; send: { queue: string; message: Message }[]; rejected: Rejected[] }>;
   /**
    * Checks a stored message again before it is sent anew (a revived dead letter, a pending one
    * found at start): one that passes is returned to be sent; one that fails (text that never
@@ -84,6 +84,12 @@ function withoutNul<T>(value: T): T {
     return v;
   };
   return clean(value) as T;
+}
+
+/** A store error no retry mends: SQL data exceptions (class 22) and constraint violations (23). */
+function refusedForGood(error: Error): boolean {
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 /** Gives an object that has no id, or JSON text of one, an id; anything else stays as it is. */
@@ -161,10 +167,16 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
     const body = (): StoredMessage['body'] => withoutNul(object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input)) });
     if ((await keep(body())).length === 0) {
-      // The id belongs to a message already recorded: leave that one alone, keep this under a new id.
-      reason = `${reason}; its id ${claimed} was already taken`;
-      id = newId();
-      await keep(body());
+      const known = await state.get(id);
+      if (known?.status === 'pending' && known.type === type) {
+        // The recorded message itself no longer passes (a re-driven message, a changed schema).
+        await state.settle(id, { status: 'dead', attempts: known.attempts + 1, reason }, [], now);
+      } else {
+        // The id belongs to another message already recorded: leave it alone, keep this under a new id.
+        reason = `${reason}; its id ${claimed} was already taken`;
+        id = newId();
+        await keep(body());
+      }
     }
     emit({ kind: 'dead', consumer: '(input)', id, type, reason });
     log.warn({ messageId: id, type, causedBy: null, reason }, 'rejected');
@@ -176,6 +188,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const messages: Message[] = [];
     for (const [index, out] of outgoing.entries()) {
       const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
+      if (hasNul(draft)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
       const definition = flow.definition(draft.type);
       if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);
       try {
@@ -306,6 +319,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   return {
     async accept(inputs) {
+      const accepted: Message[] = [];
       const send: Processed['send'] = [];
       const rejected: Rejected[] = [];
       for (const [index, given] of inputs.entries()) {
@@ -318,10 +332,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
           rejected.push({ index, ...(await recordInvalid(input, coerceError(error))) });
           continue;
         }
-        await state.save([toNew(message)], clock.now());
-        send.push({ queue: flow.route(message.type)!, message });
+        const queue = flow.route(message.type)!;
+        // A store that enqueues on save records and enqueues in one transaction.
+        await state.save([{ ...toNew(message), queue }], clock.now());
+        accepted.push(message);
+        if (!state.enqueuesOnSettle) send.push({ queue, message });
       }
-      return { send, rejected };
+      return { accepted, send, rejected };
     },
 
     async recheck(stored) {
@@ -344,10 +361,23 @@ export function createProcessor(options: ProcessorOptions): Processor {
       try {
         return await processOnce(settings, delivery);
       } catch (thrown) {
-        // The state store failed (busy, connection lost): nothing was decided, so deliver again.
-        const reason = describeError(coerceError(thrown));
+        // The state store failed. Busy or unreachable: nothing was decided, so deliver again.
+        // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
+        // takes that much; else keep delivering, slowly, rather than lose the message.
+        const error = coerceError(thrown);
+        const reason = describeError(error);
+        const id = (delivery.message as { id?: unknown } | null)?.id;
+        if ((refusedForGood(error) || delivery.attempt >= settings.maxAttempts) && typeof id === 'string') {
+          const final = `the state store could not record the outcome: ${reason} (after ${delivery.attempt} attempts)`;
+          const settled = await state.settle(id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now()).catch(() => undefined);
+          if (settled !== undefined) {
+            if (settled) emit({ kind: 'dead', consumer, id, type: String((delivery.message as { type?: unknown }).type), reason: final });
+            log.error({ consumer, messageId: id, attempt: delivery.attempt, reason: final }, 'dead-lettered');
+            return { outcome: { kind: 'dead' }, send: [] };
+          }
+        }
         const delayMs = backoff(Math.min(delivery.attempt, 8));
-        log.error({ consumer, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
+        log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
         return { outcome: { kind: 'retry', delayMs }, send: [] };
       }
     },

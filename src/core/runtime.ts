@@ -120,13 +120,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (options.recoverPending) await resend(await state.find({ status: 'pending', limit: 1_000_000 }));
     },
     async send(inputs) {
-      const { send, rejected } = await processor.accept(inputs);
+      const { accepted, send, rejected } = await processor.accept(inputs);
       await dispatch(send);
-      return { accepted: send.map((s) => s.message), rejected };
+      return { accepted, rejected };
     },
     async redrive(ids) {
-      const revived = await state.revive(ids, clock.now());
-      await resend(revived);
+      const revived = await state.revive(ids, clock.now(), (type) => flow.route(type));
+      if (!state.enqueuesOnSettle) await resend(revived);
+      // What has no route was not enqueued: checked again, it is dead again, with the reason.
+      else for (const message of revived) if (!flow.route(message.type)) await processor.recheck(message);
       return revived;
     },
     async idle() {
@@ -171,7 +173,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? 30_000).unref());
       await Promise.race([stopping, grace]);
       shutdown.abort();
-      await stopping;
+      // Aborted handlers answer at once; a backend that hangs still lets the process stop.
+      await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await transport.close();
       await state.close();
     },

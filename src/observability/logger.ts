@@ -1,11 +1,11 @@
 /**
  * Structured JSON logs with pino. Every line about a message carries its id, its type and the id
- * of the message that caused it (the processor adds them). Known secrets are scrubbed from every
- * line, whatever field they hide in.
+ * of the message that caused it (the processor adds them). Known secrets are scrubbed from each
+ * finished line on its way out, so no field, key, child binding or nesting depth can carry one.
  */
 import pino from 'pino';
 import type { Logger } from '../core/logger.js';
-import { scrubber, secretsFromEnvironment } from './secrets.js';
+import { secretsFromEnvironment, textScrubber } from './secrets.js';
 
 export interface LoggerOptions {
   /** @defaultValue 'info' */
@@ -17,19 +17,11 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const scrub = scrubber([...secretsFromEnvironment(), ...(options.secrets ?? [])]);
-  const destination = typeof options.destination === 'object' ? options.destination : pino.destination({ dest: options.destination ?? 2, sync: true });
+  const scrub = textScrubber([...secretsFromEnvironment(), ...(options.secrets ?? [])]);
+  const sink: { write(line: string): unknown } =
+    typeof options.destination === 'object' ? options.destination : pino.destination({ dest: options.destination ?? 2, sync: true });
   return pino(
-    {
-      level: options.level ?? 'info',
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((arg) => scrub(arg)) as Parameters<typeof method>);
-        },
-      },
-    },
-    destination as pino.DestinationStream,
+    { level: options.level ?? 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (line: string) => sink.write(scrub(line)) },
   );
 }

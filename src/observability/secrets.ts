@@ -8,29 +8,37 @@ const URL_VARIABLES = ['DATABASE_URL', 'SMTP_URL', 'DATAFLOW_BLOBS'];
 export function secretsFromEnvironment(environment: NodeJS.ProcessEnv = process.env): string[] {
   const secrets = SECRET_VARIABLES.map((name) => environment[name]).filter((value): value is string => Boolean(value));
   for (const name of URL_VARIABLES) {
-    const value = environment[name];
-    if (!value) continue;
+    const password = passwordIn(environment[name]);
+    if (!password) continue;
+    secrets.push(password);
     try {
-      const url = new URL(value);
-      if (url.password) secrets.push(decodeURIComponent(url.password), url.password);
+      secrets.push(decodeURIComponent(password));
     } catch {
-      // not a URL: nothing to pick out
+      // a raw '%' that is no escape: drivers take the password as written, and so do we
     }
   }
   // Short values would scrub ordinary words; a secret that short is no secret anyway.
-  return [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  return [...new Set(secrets.filter((s) => s.length >= 4))];
 }
 
-/** Replaces every secret, and its URL-encoded form, in the strings of a value. */
-export function scrubber(secrets: string[]): (value: unknown) => unknown {
-  const forms = secrets.flatMap((s) => [s, encodeURIComponent(s)]);
-  const scrubText = (text: string) => forms.reduce((t, secret) => (t.includes(secret) ? t.split(secret).join('[redacted]') : t), text);
-  const scrub = (value: unknown, depth = 0): unknown => {
-    if (typeof value === 'string') return scrubText(value);
-    if (depth > 8 || value === null || typeof value !== 'object') return value;
-    if (value instanceof Error) return { name: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack) };
-    if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, depth + 1)]));
-  };
-  return (value) => (forms.length === 0 ? value : scrub(value));
+/** The password part of a URL, as written; also when `new URL` would refuse the text. */
+function passwordIn(value: string | undefined): string | undefined {
+  const match = value && /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i.exec(value);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Replaces every secret in a text: as written, URL-encoded, form-encoded, and escaped as it
+ * would be inside a JSON string.
+ */
+export function textScrubber(secrets: string[]): (text: string) => string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]) {
+      forms.add(form);
+      forms.add(JSON.stringify(form).slice(1, -1));
+    }
+  }
+  const ordered = [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+  return (text) => ordered.reduce((t, form) => (t.includes(form) ? t.split(form).join('[redacted]') : t), text);
 }

@@ -75,7 +75,11 @@ export interface StateStore {
    * (a transactional outbox): the runtime then sends nothing itself. @defaultValue false
    */
   readonly enqueuesOnSettle?: boolean;
-  /** Records messages; one whose id is already known is left as it was. Returns the ids inserted. */
+  /**
+   * Records messages; one whose id is already known is left as it was. Returns the ids inserted.
+   * A store that enqueues on settle also enqueues, in the same transaction, the new pending
+   * messages that name a `queue`.
+   */
   save(messages: NewMessage[], now: number): Promise<string[]>;
   get(id: string): Promise<StoredMessage | undefined>;
   /**
@@ -91,8 +95,11 @@ export interface StateStore {
    * pending: 0 when everything they set off has settled (done or dead).
    */
   unsettled(rootIds: string[]): Promise<number>;
-  /** Sets dead messages back to pending so they can be delivered again; returns them. */
-  revive(ids: string[] | 'all', now: number): Promise<StoredMessage[]>;
+  /**
+   * Sets dead messages back to pending so they can be delivered again; returns them. A store that
+   * enqueues on settle also enqueues, in the same transaction, each one `queueOf` gives a queue.
+   */
+  revive(ids: string[] | 'all', now: number, queueOf?: (type: string) => string | undefined): Promise<StoredMessage[]>;
   /**
    * Adds a member to a fan-in group and, when the group then holds `size` members that belong to
    * no batch yet, takes them as one batch and returns it. Exactly one caller gets each batch.

@@ -23,7 +23,7 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   /** `file:///folder` or `s3://bucket/prefix`. */
   blobsUrl: string;
   mailer: Mailer;
-  /** A job running longer than this is given to another process: what a killed process leaves. @defaultValue 300 */
+  /** A job running longer than this is given to another process: what a killed process leaves. @defaultValue 600 */
   leaseSeconds?: number;
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue 'dataflow' */
   schema?: string;
@@ -34,19 +34,29 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
 export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: ClusterOptions): Promise<Runtime> {
   const schema = options.schema ?? 'dataflow';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 10,
+    // Bounded everywhere: a connection that goes silent fails its query instead of hanging the process.
+    keepAlive: true,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 120_000,
+    options: `-c search_path=${schema} -c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000`,
+  });
   // A lost connection must not crash the process: its query fails (and is retried by the core),
   // and the pool opens a new one for the next.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   await migrate(pool, { schema });
-  const leaseSeconds = options.leaseSeconds ?? 300;
+  // Longer than any handler's timeout (the GIF maker's is 300 s), or a slow job would be handed out twice.
+  const leaseSeconds = Math.ceil(options.leaseSeconds ?? 600);
   const transport = pgBossTransport({
     connectionString: options.databaseUrl,
     schema: `${schema}_queue`,
     expireInSeconds: leaseSeconds,
     // Expired leases are noticed by pg-boss's maintenance: check often enough for the lease to mean something.
     maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.ceil(leaseSeconds / 2))),
+    log: options.log,
   });
   await transport.start();
   const state = openPostgresStateStore({

@@ -12,7 +12,7 @@ export const runtimeEnv = {
   linkExpiresSeconds: 'DATAFLOW_LINK_EXPIRES_SECONDS',
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue dataflow */
   schema: 'DATAFLOW_SCHEMA',
-  /** Seconds a job may run before another process takes it over. @defaultValue 300 */
+  /** Seconds a job may run before another process takes it over; keep it above every handler's timeout. @defaultValue 600 */
   leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',

@@ -142,6 +142,36 @@ describe('PostgreSQL state store', { skip }, () => {
     }
   });
 
+  describe('save and revive with an enqueue hook', () => {
+    it('records and enqueues a message in one transaction, or neither', async () => {
+      let fail = true;
+      const { db, store } = await openFresh({
+        enqueue: async (client, messages) => {
+          if (fail) throw new Error('the queue is unreachable');
+          await client.query('INSERT INTO outbox (id) SELECT unnest($1::text[])', [messages.map((m) => m.id)]);
+        },
+      });
+      try {
+        await db.pool.query('CREATE TABLE outbox (id text PRIMARY KEY)');
+        await assert.rejects(store.save([{ ...message('sent'), queue: 'doubler' }], 1), /unreachable/);
+        assert.equal(await store.get('sent'), undefined, 'not recorded without its job');
+        fail = false;
+        assert.deepEqual(await store.save([{ ...message('sent'), queue: 'doubler' }, message('unrouted')], 2), ['sent', 'unrouted']);
+        assert.deepEqual((await db.pool.query('SELECT id FROM outbox')).rows, [{ id: 'sent' }], 'only what names a queue is enqueued');
+        await store.settle('sent', { status: 'dead', attempts: 5, reason: 'x' }, [], 3);
+        await db.pool.query('DELETE FROM outbox');
+        fail = true;
+        await assert.rejects(store.revive(['sent'], 4, () => 'doubler'), /unreachable/);
+        assert.equal((await store.get('sent'))?.status, 'dead', 'not revived without its job');
+        fail = false;
+        assert.deepEqual((await store.revive(['sent'], 5, () => 'doubler')).map((m) => m.id), ['sent']);
+        assert.deepEqual((await db.pool.query('SELECT id FROM outbox')).rows, [{ id: 'sent' }]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('settle with an enqueue hook (transactional outbox)', () => {
     it('hands the caused messages to the hook inside the settle transaction', async () => {
       const calls: { ids: string[]; queues: (string | undefined)[]; inside: string[]; outside: string[] }[] = [];

@@ -3,8 +3,11 @@ import { describe, it } from 'node:test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineFlow, defineMediator, openEmbeddedRuntime, type Message } from '../../src/index.js';
-import { toyRuntime } from '../support/toy-flow.js';
+import { createRuntime, defineFlow, defineMediator, openEmbeddedRuntime, type Message } from '../../src/index.js';
+import { toyFlow, toyRuntime } from '../support/toy-flow.js';
+import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
+import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
+import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 
 describe('a flow in the runtime', () => {
   it('runs a message through worker and mediator, recording every message in and out', async () => {
@@ -130,6 +133,28 @@ describe('what must never lose or repeat a message', () => {
     await runtime.redrive('all');
     await runtime.idle();
     assert.equal(calls.get(6), 1, 'the finished message did not run again');
+    await runtime.stop();
+  });
+
+  it('a store that refuses an outcome for good dead-letters the message instead of retrying forever', async () => {
+    const { flow, calls } = toyFlow();
+    const state = openSqliteStateStore(':memory:');
+    const refusing = {
+      ...state,
+      async settle(...args: Parameters<typeof state.settle>) {
+        if (args[1].status === 'done' && args[0] === 'refused') throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+        return state.settle(...args);
+      },
+    };
+    const runtime = createRuntime({ flow, state: refusing, blobs: diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-refuse-'))), transport: inProcessTransport(), retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    await runtime.start();
+    await runtime.send([{ type: 'please-double', id: 'refused', n: 4 }, { type: 'please-double', n: 5 }]);
+    await runtime.idle();
+    const dead = await state.get('refused');
+    assert.equal(dead?.status, 'dead');
+    assert.match(dead?.reason ?? '', /state store could not record the outcome: .*invalid byte sequence/);
+    assert.equal(calls.get(4), 1, 'handled once, not again and again');
+    assert.equal((await state.find({ type: 'did-report' })).length, 1, 'the other message went through');
     await runtime.stop();
   });
 

@@ -6,7 +6,7 @@ import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { createRuntime } from '../../src/index.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { scrubber, secretsFromEnvironment } from '../../src/observability/secrets.js';
+import { secretsFromEnvironment, textScrubber } from '../../src/observability/secrets.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,20 +52,28 @@ describe('structured logs', () => {
     assert.ok(about.some((l) => l.msg === 'dead-lettered' && l.level === 50 && /flaky failure/.test(String(l.reason))));
   });
 
-  it('scrubs known secrets from every line, in any field, plain or URL-encoded', () => {
-    const environment = { AERIS_CLIENT_SECRET: 's3cr3t/value', DATABASE_URL: 'postgres://user:pa%24%24word@db:5432/x', SMTP_URL: 'smtp://127.0.0.1:25' };
-    const secrets = secretsFromEnvironment(environment);
-    assert.deepEqual(secrets.sort(), ['pa$$word', 'pa%24%24word', 's3cr3t/value'].sort());
-    const scrub = scrubber(secrets);
-    const scrubbed = JSON.stringify(scrub({ url: 'https://maps/id_s3cr3t/value/x.png', nested: { error: new Error('auth pa$$word failed'), list: ['s3cr3t%2Fvalue'] } }));
-    assert.ok(!/s3cr3t|pa\$\$word/.test(scrubbed), scrubbed);
-    assert.match(scrubbed, /\[redacted\]/);
+  it('finds the secrets in the environment: credentials, and passwords in URLs even when not well-formed', () => {
+    const environment = {
+      AERIS_CLIENT_SECRET: 's3cr3t/value',
+      DATABASE_URL: 'postgres://user:pa%24%24word@db:5432/x',
+      SMTP_URL: 'smtp://app:50%off-Secret@mail:25',
+      DATAFLOW_BLOBS: 'file:///tmp/x',
+    };
+    assert.deepEqual(secretsFromEnvironment(environment).sort(), ['50%off-Secret', 'pa$$word', 'pa%24%24word', 's3cr3t/value'].sort());
+  });
+
+  it('scrubs a secret as written, URL-encoded, form-encoded or JSON-escaped', () => {
+    const scrub = textScrubber(['s3cr3t/value', 'with "quotes" and space']);
+    const text = JSON.stringify({ a: 'https://maps/id_s3cr3t/value/x.png', b: 's3cr3t%2Fvalue', c: 'with "quotes" and space', d: 'with%20%22quotes%22%20and%20space', e: 'with+%22quotes%22+and+space' });
+    const scrubbed = scrub(text);
+    assert.ok(!/s3cr3t|quotes/.test(scrubbed), scrubbed);
   });
 
   it('the logger itself never writes a secret', async () => {
     const { stream, lines } = capture();
     const log = createLogger({ destination: stream, secrets: ['hunter2-secret'] });
-    log.error({ reason: 'login with hunter2-secret refused', request: { headers: { authorization: 'Bearer hunter2-secret' } } }, 'failed for hunter2-secret');
+    const child = log.child({ binding: 'hunter2-secret', deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: 'hunter2-secret' } } } } } } } } } } });
+    child.error({ reason: 'login with hunter2-secret refused', ['key-hunter2-secret']: 1, error: new Error('no hunter2-secret') }, 'failed for hunter2-secret');
     await new Promise((r) => setImmediate(r));
     assert.equal(lines.length, 1);
     assert.ok(!JSON.stringify(lines[0]).includes('hunter2'), JSON.stringify(lines[0]));

@@ -12,6 +12,7 @@
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
  */
+import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { Delivery, DeliveryHandler, Outcome, Transport } from '../../ports/transport.js';
@@ -34,6 +35,8 @@ export interface PgBossTransportOptions {
   expireInSeconds?: number;
   /** How often an idle consumer looks for jobs. @defaultValue 0.5 */
   pollingIntervalSeconds?: number;
+  /** Where troubles go (a lost connection, a failed fetch); warnings on stderr without one. */
+  log?: Logger;
   /** How often pg-boss's maintenance expires stalled jobs (and archives old ones). @defaultValue 60 */
   maintenanceIntervalSeconds?: number;
   /** How long `close()` waits for running handlers before leaving their jobs to expire. @defaultValue 30000 */
@@ -54,7 +57,9 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   const pollingMs = Math.max(10, (options.pollingIntervalSeconds ?? 0.5) * 1000);
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const ownPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+  const pool =
+    options.pool ??
+    new pg.Pool({ connectionString: options.connectionString, max: 10, keepAlive: true, connectionTimeoutMillis: 10_000, query_timeout: 120_000 });
   if (ownPool) {
     pool.on('error', (error) => report('idle database connection failed', error));
     // A connection lost while checked out (a server restart) fails its query; without a listener
@@ -81,7 +86,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   let closed = false;
 
   function report(doing: string, error: unknown) {
-    process.emitWarning(`pg-boss transport: ${doing}: ${(error as Error)?.stack ?? error}`);
+    if (options.log) options.log.warn({ reason: (error as Error)?.message ?? String(error) }, `pg-boss transport: ${doing}`);
+    else process.emitWarning(`pg-boss transport: ${doing}: ${(error as Error)?.stack ?? error}`);
   }
 
   const start = () => {

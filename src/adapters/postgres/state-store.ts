@@ -210,7 +210,17 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     enqueuesOnSettle: enqueue !== undefined,
 
     save(list, now) {
-      return run(() => insertMessages(pool, list, now));
+      const toEnqueue = (inserted: string[]) => list.filter((m) => m.queue && (m.status ?? 'pending') === 'pending' && inserted.includes(m.id));
+      if (!enqueue || !list.some((m) => m.queue)) return run(() => insertMessages(pool, list, now));
+      // Recorded and enqueued together: a message is never pending without its job.
+      return run(() =>
+        transaction(async (client) => {
+          const inserted = await insertMessages(client, list, now);
+          const fresh = toEnqueue(inserted);
+          if (fresh.length > 0) await enqueue(client, fresh);
+          return inserted;
+        }),
+      );
     },
 
     get(id) {
@@ -285,23 +295,34 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       });
     },
 
-    revive(ids, now) {
-      return run(async () => {
-        // One statement: a message revived concurrently by two callers goes to the first only,
-        // since the second re-checks `status = 'dead'` after the first's row lock.
-        const all = ids === 'all';
-        if (!all && ids.length === 0) return [];
-        const { rows } = await pool.query<MessageRow>(
-          `UPDATE ${messages} SET status = 'pending', attempts = 0, reason = NULL, updated_at = $1
-           WHERE status = 'dead' ${all ? '' : 'AND id = ANY($2::text[])'}
-           RETURNING *`,
-          all ? [now] : [now, ids],
-        );
-        if (all) return rows.sort((a, b) => compareSeq(a.seq, b.seq)).map(toStored);
-        const position = new Map<string, number>();
-        ids.forEach((id, i) => position.has(id) || position.set(id, i));
-        return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map(toStored);
-      });
+    revive(ids, now, queueOf) {
+      return run(() =>
+        transaction(async (client) => {
+          // One statement: a message revived concurrently by two callers goes to the first only,
+          // since the second re-checks `status = 'dead'` after the first's row lock.
+          const all = ids === 'all';
+          if (!all && ids.length === 0) return [];
+          const { rows } = await client.query<MessageRow>(
+            `UPDATE ${messages} SET status = 'pending', attempts = 0, reason = NULL, updated_at = $1
+             WHERE status = 'dead' ${all ? '' : 'AND id = ANY($2::text[])'}
+             RETURNING *`,
+            all ? [now] : [now, ids],
+          );
+          const order = all ? undefined : new Map(ids.map((id, i) => [id, i]));
+          const revived = rows
+            .sort((a, b) => (order ? order.get(a.id)! - order.get(b.id)! : compareSeq(a.seq, b.seq)))
+            .map(toStored);
+          if (enqueue && queueOf) {
+            // Enqueued in the same transaction: a revived message is never pending without its job.
+            const routed = revived.flatMap((m) => {
+              const queue = queueOf(m.type);
+              return queue ? [{ ...m, queue }] : [];
+            });
+            if (routed.length > 0) await enqueue(client, routed);
+          }
+          return revived;
+        }),
+      );
     },
 
     collect(group, member, size) {

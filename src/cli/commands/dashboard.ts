@@ -22,7 +22,7 @@ export async function dashboardCommand(options: { port?: string }): Promise<numb
     const app = await openApp({ roles: [] });
     const { runtime } = app;
     await runtime.start();
-    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, redrive: runtime.redrive }, port, say);
+    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, port, say);
     close = () => app.close();
   } else {
     const paths = embeddedPaths();
@@ -31,7 +31,7 @@ export async function dashboardCommand(options: { port?: string }): Promise<numb
     const flow = weatherFlow({ config: loadWeatherConfig(), mailer: outboxMailer(paths.outbox), amp: { baseUrl: 'http://127.0.0.1', clientId: '-', clientSecret: '-' } });
     const blobsUrl = process.env[runtimeEnv.blobs];
     const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs);
-    dashboard = await serveDashboard({ state, flow, blobs }, port, say);
+    dashboard = await serveDashboard({ state, flow, blobs, seesEverything: false }, port, say);
     close = () => state.close();
   }
   if (!dashboard) {

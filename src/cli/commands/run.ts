@@ -37,8 +37,12 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
   const dashboard =
     port === undefined
       ? undefined
-      : await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, onEvent: runtime.on, redrive: runtime.redrive }, port, output.say);
-  await round();
+      : await serveDashboard(
+          { state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, onEvent: runtime.on, seesEverything: !app.cluster, redrive: runtime.redrive },
+          port,
+          output.say,
+        );
+  await round().catch((error: Error) => output.say(`schedule: ${error.message}`));
   const schedule = scheduling ? startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`)) : undefined;
   if (schedule) output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
   else output.say('waiting for messages. Ctrl-C stops.');
