@@ -30,7 +30,7 @@ export function limit(value: string | undefined, fallback: number, max: number):
 
 export function cursor(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) badRequest('cursor must be the `next` of a previous page');
+  if (!/^\d{1,19}$/.test(value)) badRequest('cursor must be the `next` of a previous page');
   return value;
 }
 
