@@ -5,9 +5,18 @@ import type { Logger } from './logger.js';
 /** A message the mediator sends: its type and payload; the core adds `id` and `dateCreated`. */
 export type Outgoing = { type: string } & Record<string, unknown>;
 
-/** Builds a typed outgoing message. */
-export function message<D extends MessageDefinition>(definition: D, payload: PayloadOf<D>): Outgoing {
-  return { ...(payload as object), type: definition.type };
+/** Where an outgoing message records its cause, when that is not the message being handled. */
+export const causedByKey: unique symbol = Symbol('causedBy');
+
+/**
+ * Builds a typed outgoing message. A fan-in's result may name as its cause the message it is
+ * about (a GIF's mail, the GIF), rather than whichever arrival happened to complete the fan-in;
+ * that is what `dataflow trace` and the dashboard then show.
+ */
+export function message<D extends MessageDefinition>(definition: D, payload: PayloadOf<D>, options: { causedBy?: string } = {}): Outgoing {
+  const outgoing: Outgoing = { ...(payload as object), type: definition.type };
+  if (options.causedBy) Object.defineProperty(outgoing, causedByKey, { value: options.causedBy, enumerable: false });
+  return outgoing;
 }
 
 /** The state the mediator may query and change; every change is one atomic step. */

@@ -19,7 +19,7 @@ import type { Flow } from './flow.js';
 import { derivedId, newId } from './ids.js';
 import type { Logger } from './logger.js';
 import type { Message } from './message.js';
-import type { MediatorContext, Outgoing } from './mediator.js';
+import { causedByKey, type MediatorContext, type Outgoing } from './mediator.js';
 import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
@@ -183,16 +183,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { id, reason };
   }
 
-  async function route(outgoing: Outgoing[], cause: Message): Promise<Message[]> {
+  /** Validated messages with ids derived from their cause, and who each names as its cause. */
+  async function route(outgoing: Outgoing[], cause: Message): Promise<{ message: Message; causedBy: string }[]> {
     const now = clock.now();
-    const messages: Message[] = [];
+    const messages: { message: Message; causedBy: string }[] = [];
     for (const [index, out] of outgoing.entries()) {
       const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
       if (hasNul(draft)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
       const definition = flow.definition(draft.type);
       if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);
       try {
-        messages.push(await validatePayload(definition, draft));
+        messages.push({ message: await validatePayload(definition, draft), causedBy: (out as { [causedByKey]?: string })[causedByKey] ?? cause.id });
       } catch (error) {
         throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent an invalid message: ${(error as Error).message}`, { cause: error });
       }
@@ -265,19 +266,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const started = performance.now();
     emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
     messageLog.debug({}, 'received');
-    let caused: Message[];
+    let routed: { message: Message; causedBy: string }[];
     try {
       const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
         consumer === flow.mediator.name ? runMediator(message, messageLog) : runWorker(consumer, message, delivery.attempt, signal, messageLog),
       );
-      caused = await route(outgoing, message);
+      routed = await route(outgoing, message);
     } catch (thrown) {
       return failed(settings, message, delivery, coerceError(thrown), messageLog);
     }
     const settled = await state.settle(
       message.id,
       { status: 'done', attempts: delivery.attempt },
-      caused.map((m) => ({ ...toNew(m, message.id), queue: flow.route(m.type) })),
+      routed.map((r) => ({ ...toNew(r.message, r.causedBy), queue: flow.route(r.message.type) })),
       clock.now(),
     );
     if (!settled) {
@@ -285,6 +286,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
       return { outcome: { kind: 'ack' }, send: [] };
     }
+    const caused = routed.map((r) => r.message);
     const durationMs = performance.now() - started;
     emit({ kind: 'done', consumer, message, durationMs, sent: caused });
     messageLog.info({ durationMs: Math.round(durationMs), sent: caused.map((m) => `${m.type} ${m.id}`) }, 'handled');

@@ -87,6 +87,8 @@ describe('the weather flow end to end', () => {
 
     const sent = await bodies('did-send-email');
     assert.equal(sent.length, 1);
+    const [mailRequest] = await runtime.state.find({ type: 'please-send-email' });
+    assert.equal(mailRequest?.causedBy, gifMessage.id, 'the mail hangs under its GIF, whichever arrival completed it');
     assert.deepEqual(sent[0]!.to, ['forecast@example.com']);
     await runtime.stop();
     await mailer.close?.();

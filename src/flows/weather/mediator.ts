@@ -87,6 +87,7 @@ export function weatherMediator(config: WeatherConfig) {
         .map((t, i) => `<img src="cid:${t.cid}" alt="${escapeHtml(readableTime(thumbnails[i]!.order))}" width="${config.thumbnail.width}" height="${config.thumbnail.height}">`)
         .join(' '),
     };
+    // The mail is the GIF's, whichever arrival completed it: so its trace runs through the GIF.
     return message(PleaseSendEmail, {
       to: config.email.to,
       from: config.email.from,
@@ -95,7 +96,7 @@ export function weatherMediator(config: WeatherConfig) {
       inline,
       imageId,
       validTime: validTo,
-    });
+    }, { causedBy: gif.messageId });
   };
 
   return defineMediator({
