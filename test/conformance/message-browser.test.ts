@@ -1,3 +1,4 @@
+import { describe } from 'node:test';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { openPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import { migrate } from '../../src/adapters/postgres/migrations.js';
@@ -6,11 +7,11 @@ import { messageBrowserConformance } from './message-browser.case.js';
 
 messageBrowserConformance('SQLite', async () => openSqliteStateStore(':memory:'));
 
-if ((await skipWithoutPostgres()) === false) {
+describe('PostgreSQL', { skip: await skipWithoutPostgres() }, () => {
   messageBrowserConformance('PostgreSQL', async () => {
     const db = await freshSchema();
     await migrate(db.pool);
     const store = openPostgresStateStore({ pool: db.pool });
     return { ...store, close: async () => (await store.close(), await db.drop()) };
   });
-}
+});
