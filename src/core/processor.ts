@@ -321,26 +321,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   return {
     async accept(inputs) {
-      const accepted: Message[] = [];
-      const send: Processed['send'] = [];
+      const valid: { queue: string; message: Message }[] = [];
       const rejected: Rejected[] = [];
       for (const [index, given] of inputs.entries()) {
-        let message: Message;
         // The id a message is known by from here on, dead or alive, and the one its errors name.
         const input = withId(given);
         try {
-          message = await check(input);
+          const message = await check(input);
+          valid.push({ queue: flow.route(message.type)!, message });
         } catch (error) {
           rejected.push({ index, ...(await recordInvalid(input, coerceError(error))) });
-          continue;
         }
-        const queue = flow.route(message.type)!;
-        // A store that enqueues on save records and enqueues in one transaction.
-        await state.save([{ ...toNew(message), queue }], clock.now());
-        accepted.push(message);
-        if (!state.enqueuesOnSettle) send.push({ queue, message });
       }
-      return { accepted, send, rejected };
+      // One save for them all; a store that enqueues on save records and enqueues in that one transaction.
+      await state.save(valid.map(({ queue, message }) => ({ ...toNew(message), queue })), clock.now());
+      return { accepted: valid.map((v) => v.message), send: state.enqueuesOnSettle ? [] : valid, rejected };
     },
 
     async recheck(stored) {

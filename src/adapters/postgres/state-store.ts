@@ -210,7 +210,11 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     enqueuesOnSettle: enqueue !== undefined,
 
     save(list, now) {
-      const toEnqueue = (inserted: string[]) => list.filter((m) => m.queue && (m.status ?? 'pending') === 'pending' && inserted.includes(m.id));
+      // Each message inserted now, once: a copy later in the same list, or one already known, is not enqueued again.
+      const toEnqueue = (inserted: string[]) => {
+        const fresh = new Set(inserted);
+        return list.filter((m) => m.queue && (m.status ?? 'pending') === 'pending' && fresh.delete(m.id));
+      };
       if (!enqueue || !list.some((m) => m.queue)) return run(() => insertMessages(pool, list, now));
       // Recorded and enqueued together: a message is never pending without its job.
       return run(() =>
