@@ -21,31 +21,44 @@ export async function ancestors(state: StateStore, id: string, limit = 100): Pro
   return chain;
 }
 
-/** The tree of what a message caused, directly or not, breadth first, at most `limit` nodes. */
-export async function causedTree(state: StateStore, root: StoredMessage, limit = 500): Promise<{ tree: CausalNode; truncated: boolean }> {
+/**
+ * The tree of what a message caused, directly or not. Walked breadth first, so a cap of
+ * `maxNodes` (the root not counted) keeps the nearest messages; siblings in arrival order.
+ */
+export async function causedTree(state: StateStore, root: StoredMessage, maxNodes = 500): Promise<{ tree: CausalNode; truncated: boolean }> {
   const tree: CausalNode = { message: root, caused: [] };
-  const queue = [tree];
-  let count = 1;
+  const seen = new Set([root.id]);
+  let frontier = [tree];
+  let count = 0;
   let truncated = false;
-  while (queue.length > 0) {
-    const node = queue.shift()!;
-    for (const child of await state.find({ causedBy: node.message.id })) {
-      if (count >= limit) {
+  while (frontier.length > 0 && !truncated) {
+    const next: CausalNode[] = [];
+    for (const node of frontier) {
+      const room = maxNodes - count;
+      if (room <= 0) {
         truncated = true;
         break;
       }
-      const childNode = { message: child, caused: [] };
-      node.caused.push(childNode);
-      queue.push(childNode);
-      count++;
+      const caused = (await state.find({ causedBy: node.message.id, limit: Math.min(room + 1, 100_000) })).filter((m) => !seen.has(m.id));
+      if (caused.length > room) truncated = true;
+      const kept = caused.slice(0, room).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+      for (const message of kept) seen.add(message.id);
+      count += kept.length;
+      node.caused = kept.map((message) => ({ message, caused: [] }));
+      next.push(...node.caused);
     }
+    frontier = next;
   }
   return { tree, truncated };
 }
 
 /** The whole story of a message: from its root cause down to everything that root set off. */
-export async function causalTree(state: StateStore, id: string, limit = 500): Promise<{ tree: CausalNode; truncated: boolean } | undefined> {
-  const chain = await ancestors(state, id);
-  const root = chain[0];
-  return root && causedTree(state, root, limit);
+export async function causalTree(state: StateStore, id: string, maxNodes = 500): Promise<{ tree: CausalNode; truncated: boolean } | undefined> {
+  const root = (await ancestors(state, id))[0];
+  return root && causedTree(state, root, maxNodes);
+}
+
+/** A tree's messages depth first, each before what it caused, with its depth below the root. */
+export function flatten(node: CausalNode, depth = 0): { message: StoredMessage; depth: number; parentId?: string }[] {
+  return node.caused.flatMap((child) => [{ message: child.message, depth: depth + 1, parentId: node.message.id }, ...flatten(child, depth + 1)]);
 }

@@ -11,6 +11,7 @@ import type { FlowEvent, FlowEventListener } from './events.js';
 import type { Flow } from './flow.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
+import { causedTree, flatten } from './causal-chain.js';
 import { createProcessor, type Processed, type Rejected, type RetryPolicy } from './processor.js';
 
 export interface RuntimeOptions {
@@ -146,21 +147,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     },
     async descendants(ids) {
-      const found: StoredMessage[] = [];
-      const seen = new Set<string>();
-      let frontier = ids;
-      while (frontier.length > 0) {
-        const next: string[] = [];
-        for (const id of frontier) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          const message = await state.get(id);
-          if (message) found.push(message);
-          next.push(...(await state.find({ causedBy: id })).map((m) => m.id));
-        }
-        frontier = next;
+      const found = new Map<string, StoredMessage>();
+      for (const id of ids) {
+        const root = await state.get(id);
+        if (!root) continue;
+        found.set(root.id, root);
+        const { tree } = await causedTree(state, root, Number.MAX_SAFE_INTEGER);
+        for (const { message } of flatten(tree)) found.set(message.id, message);
       }
-      return found.sort((a, b) => a.createdAt - b.createdAt);
+      return [...found.values()].sort((a, b) => a.createdAt - b.createdAt);
     },
     on(listener) {
       listeners.add(listener);
