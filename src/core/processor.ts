@@ -108,8 +108,12 @@ function withId(input: unknown): unknown {
   return value;
 }
 
+/** Looks for a NUL character in any string or key, without copying: this runs on every message. */
 function hasNul(value: unknown): boolean {
-  return JSON.stringify(withoutNul(value)) !== JSON.stringify(value);
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\0') || hasNul(v));
+  return false;
 }
 
 export function createProcessor(options: ProcessorOptions): Processor {
