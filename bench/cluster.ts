@@ -10,6 +10,7 @@
  *
  * Every run has schemas of its own (`<schema>` and `<schema>_queue`), dropped afterwards.
  */
+import { wakeUp } from '../src/adapters/pg-boss/wake-up.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -321,23 +322,8 @@ function fetchLoop(boss: PgBoss, queue: string, handle: (data: HopData) => Promi
   const pollingMs = POLLING_SECONDS * 1000;
   let running = 0;
   let stopped = false;
-  let woken = false;
-  let wakeSleeper: (() => void) | undefined;
-  const wake = () => {
-    woken = true;
-    wakeSleeper?.();
-  };
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      if (woken || stopped) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, pollingMs);
-      wakeSleeper = done;
-    });
+  // The same wake-up our transport's consumer uses, so the two loops differ only in what they do.
+  const { wake, rest, sleep } = wakeUp(() => stopped);
   const run = async (job: PgBoss.Job<HopData>) => {
     try {
       await handle(job.data);
@@ -351,7 +337,7 @@ function fetchLoop(boss: PgBoss, queue: string, handle: (data: HopData) => Promi
   };
   const looping = (async () => {
     while (!stopped) {
-      woken = false;
+      rest();
       let full = false;
       const free = CONCURRENCY - running;
       if (free > 0) {
@@ -360,7 +346,7 @@ function fetchLoop(boss: PgBoss, queue: string, handle: (data: HopData) => Promi
         for (const job of jobs) void run(job);
         full = jobs.length === free;
       }
-      if (!full) await sleep();
+      if (!full) await sleep(pollingMs);
     }
   })();
   return async () => {

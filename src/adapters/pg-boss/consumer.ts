@@ -8,6 +8,7 @@
  * interval passes. A job whose message id is already running here is held until that copy ends
  * (it keeps its slot), so two copies of one id never run at once in one process.
  */
+import { wakeUp } from './wake-up.js';
 import type PgBoss from 'pg-boss';
 import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
 import { deliveryOf, messageIdOf, type DeliveryData } from './jobs.js';
@@ -45,26 +46,8 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const held: DeliveryJob[] = [];
   const runningIds = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
-  let woken = false;
-  let wakeSleeper: (() => void) | undefined;
   let drainWaiters: (() => void)[] = [];
-
-  const wake = () => {
-    woken = true;
-    wakeSleeper?.();
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken || stopped) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakeSleeper = done;
-    });
+  const { wake, rest, sleep } = wakeUp(() => stopped);
 
   const checkDrained = () => {
     if (running > 0 || held.length > 0) return;
@@ -118,7 +101,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const loop = async () => {
     let prepared = false;
     while (!stopped) {
-      woken = false;
+      rest();
       let full = false;
       try {
         if (!prepared) {
