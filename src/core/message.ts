@@ -42,11 +42,3 @@ export function defineMessage<T extends string, P>(
 ): MessageDefinition<T, P> {
   return Object.freeze({ type, schema, ...index });
 }
-
-export function isPlease(type: string): boolean {
-  return type.startsWith('please-');
-}
-
-export function isDid(type: string): boolean {
-  return type.startsWith('did-');
-}

@@ -1,6 +1,5 @@
 /** Asks for the configured maps on a cron schedule (the talk fetched every 7 minutes). */
 import { Cron } from 'croner';
-import type { Message } from '../../index.js';
 import type { MapRequest, WeatherConfig } from './config.js';
 
 /** The `please-fetch-amp-image` messages of one round: one per map and valid time. */
@@ -24,5 +23,3 @@ export function startSchedule(
   });
   return { stop: () => job.stop(), nextRun: () => job.nextRun() };
 }
-
-export type { Message };
