@@ -105,15 +105,6 @@ describe('S3 blob store on s3rver', () => {
     assert.equal(metadata['content-type'], 'image/png');
   });
 
-  it('s3rver quirk, pinned: it serves an anonymous, unsigned GET (it enforces no access control)', async () => {
-    // On real S3 this request gets 403. If s3rver ever answers 403 here, turn this into that check.
-    const location = { Bucket: 'dataflow', Key: 'thumbnail-creator/anonymous.png' };
-    await direct().put(location, Buffer.from('secret-ish'));
-    const response = await fetch(`${endpoint}/dataflow/${location.Key}`);
-    assert.equal(response.status, 200);
-    assert.equal(await response.text(), 'secret-ish');
-  });
-
   it('presigns GET links with the configured expiry, or the per-call one', async () => {
     const body = randomBytes(4096);
     const location = { Bucket: 'dataflow', Key: 'gif-creator/linked.gif' };
