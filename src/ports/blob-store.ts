@@ -5,6 +5,11 @@ import type { StandardSchemaV1 } from '../core/standard-schema.js';
 
 /** Shared file storage. Messages carry locations, never bytes. */
 export interface BlobStore {
+  /**
+   * Stores `body` at `location`, once: a key names one content, so a blob already in a GIF or a
+   * mail never changes under it. The same bytes again are a no-op (a handler that runs twice);
+   * different bytes throw {@link BlobConflictError}.
+   */
   put(location: Location, body: Buffer, options?: { contentType?: string }): Promise<void>;
   /** Throws {@link BlobNotFoundError} when nothing is stored there. */
   get(location: Location): Promise<Buffer>;
@@ -16,6 +21,17 @@ export class BlobNotFoundError extends Error {
   override name = 'BlobNotFoundError';
   constructor(readonly location: Location) {
     super(`no blob at ${location.Bucket}/${location.Key}`);
+  }
+}
+
+/**
+ * Different bytes for a key that already holds a blob. Not retried: the same write fails the same
+ * way. The key should derive from everything its content derives from.
+ */
+export class BlobConflictError extends NonRetriableError {
+  override name = 'BlobConflictError';
+  constructor(readonly location: Location) {
+    super(`${location.Bucket}/${location.Key} already holds different bytes: blobs are written once, so a key must name one content`);
   }
 }
 
