@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,14 +20,16 @@ async function partialFiles(folder: string): Promise<string[]> {
   return entries.filter((name) => /.\.partial$/.test(basename(name))).sort();
 }
 
-/** Starts a writer, and kills it (SIGKILL) while a temporary file is there. */
+/** Starts a writer, and kills it (SIGKILL) as soon as a temporary file of its shows up. */
 async function killWriterMidWrite(blobs: string): Promise<string[]> {
   const child = fileURLToPath(new URL('./blob-writer-child.ts', import.meta.url));
   for (let attempt = 1; attempt <= 5; attempt++) {
     const writer = spawn(process.execPath, ['--import', 'tsx', child, blobs], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(writer, 'exit');
-    await once(writer.stdout, 'data');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = await Promise.race([once(writer.stdout, 'data').then(() => true), exited.then(() => false)]);
+    if (!started) throw new Error(`the writer exited before writing (${writer.exitCode ?? writer.signalCode})`);
+    const deadline = Date.now() + 10_000;
+    while ((await partialFiles(blobs)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
     writer.kill('SIGKILL');
     await exited;
     const left = await partialFiles(blobs);
@@ -39,6 +41,8 @@ async function killWriterMidWrite(blobs: string): Promise<string[]> {
 describe('disk blob store: temporary files', () => {
   it('after kill -9 mid-write, the next start of the embedded runtime clears what the writer left', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dataflow-killed-writer-'));
+    const finished = { Bucket: 'dataflow', Key: 'amp-image-fetcher/finished.png' };
+    await diskBlobStore(join(dir, 'blobs')).put(finished, Buffer.from('a finished blob'));
     const left = await killWriterMidWrite(join(dir, 'blobs'));
     assert.ok(left.length > 0, 'the killed writer left a temporary file');
 
@@ -48,10 +52,10 @@ describe('disk blob store: temporary files', () => {
       const deadline = Date.now() + 5000;
       while ((await partialFiles(join(dir, 'blobs'))).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(await partialFiles(join(dir, 'blobs')), []);
-      const written = await readdir(join(dir, 'blobs', 'dataflow', 'writer'));
-      assert.ok(written.length > 0 && written.every((name) => /^\d+\.bin$/.test(name)), 'the finished blobs stay');
+      assert.equal((await runtime.blobs.get(finished)).toString(), 'a finished blob', 'finished blobs stay');
     } finally {
       await runtime.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
