@@ -8,6 +8,7 @@ export * from './core/events.js';
 export * from './core/logger.js';
 export * from './core/runtime.js';
 export * from './core/keys.js';
+export * from './core/location.js';
 export { derivedId, newId, shortHash } from './core/ids.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './ports/state-store.js';

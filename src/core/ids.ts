@@ -14,7 +14,7 @@ export function derivedId(causeId: string, index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** A short, stable digest for keys. */
-export function shortHash(text: string, length = 10): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+/** A short, stable digest of text or bytes, for keys. */
+export function shortHash(data: string | Uint8Array, length = 10): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, length);
 }

@@ -55,7 +55,8 @@ export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer }) => F
     ...options,
     flow: createFlow({ mailer }),
     state: openSqliteStateStore(paths.state),
-    blobs: diskBlobStore(paths.blobs),
+    // The folder lock makes this the only writer: every temporary file left there is a dead one's.
+    blobs: diskBlobStore(paths.blobs, { staleTemporaryMs: 0 }),
     transport: inProcessTransport(),
   });
   return {

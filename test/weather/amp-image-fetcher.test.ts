@@ -67,7 +67,7 @@ describe('amp-image-fetcher', () => {
     assert.equal(reply.imageId, 'OSN 2017 Demo');
     assert.equal(reply.validTime, Date.UTC(2017, 5, 1, 16));
     const location = reply.location as { Bucket: string; Key: string };
-    assert.match(location.Key, /^amp-image-fetcher\/osn-2017-demo-[0-9a-f]{10}\/20170601160000-[0-9a-f]{8}\.png$/);
+    assert.match(location.Key, /^amp-image-fetcher\/osn-2017-demo-[0-9a-f]{10}\/20170601160000-[0-9a-f]{8}-[0-9a-f]{12}\.png$/);
     noSecret(JSON.stringify(reply));
   });
 

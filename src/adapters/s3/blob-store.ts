@@ -1,10 +1,13 @@
 /**
  * Blob store on S3 or an S3-compatible service. The AWS SDK is imported here only, so the
  * embedded runtime never loads it. Objects are private (no ACL is ever sent); links are presigned.
+ * Each blob is written once: every PUT is conditional (`If-None-Match: *`), so S3 itself refuses
+ * to replace an object, even between writers racing on two machines. The service must honour it
+ * (AWS S3 does since 2024, and MinIO); one that ignores it (s3rver) replaces objects silently.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BlobNotFoundError, assertSafeLocation, type BlobStore } from '../../ports/blob-store.js';
+import { BlobConflictError, BlobNotFoundError, assertSafeLocation, type BlobStore } from '../../ports/blob-store.js';
 import type { Location } from '../../core/message.js';
 
 export { openBlobStore, parseBlobsUrl, type BlobsUrl } from './blobs-url.js';
@@ -42,10 +45,16 @@ export function s3BlobStore(options: S3BlobStoreOptions = {}): BlobStore {
       : { Bucket: bucket, Key: `${prefix}${location.Bucket}/${location.Key}` };
   };
 
-  return {
+  const store: BlobStore = {
     async put(location, body, putOptions) {
       // No ACL: objects stay private, readable through the bucket owner's grants or presigned links.
-      await client.send(new PutObjectCommand({ ...target(location), Body: body, ContentType: putOptions?.contentType }));
+      const put = new PutObjectCommand({ ...target(location), Body: body, ContentType: putOptions?.contentType, IfNoneMatch: '*' });
+      try {
+        await client.send(put);
+      } catch (error) {
+        if (!isAlreadyThere(error)) throw error; // a 409 (a racing write still in flight) is retried by the caller
+        if (!(await store.get(location)).equals(body)) throw new BlobConflictError(location);
+      }
     },
     async get(location) {
       const where = target(location);
@@ -64,6 +73,7 @@ export function s3BlobStore(options: S3BlobStoreOptions = {}): BlobStore {
       return getSignedUrl(client, new GetObjectCommand(target(location)), { expiresIn });
     },
   };
+  return store;
 }
 
 function createClient(options: S3BlobStoreOptions): S3Client {
@@ -84,6 +94,12 @@ function checkExpiry(seconds: number): number {
     throw new Error(`presigned URL expiry must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN_SECONDS}, not ${seconds}`);
   }
   return seconds;
+}
+
+/** The answer to a conditional PUT when the key holds an object already: 412 Precondition Failed. */
+function isAlreadyThere(error: unknown): boolean {
+  const { name, $metadata } = (error ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return name === 'PreconditionFailed' || $metadata?.httpStatusCode === 412;
 }
 
 /**

@@ -3,9 +3,15 @@
  * level). Fields a 2017 sender left out get the defaults the talk's code used.
  */
 import { z } from 'zod';
-import { defineMessage, type MessageOf } from '../../index.js';
+import { defineMessage, locationIssues, type MessageOf } from '../../index.js';
 
-export const location = z.object({ Bucket: z.string().min(1), Key: z.string().min(1) });
+/**
+ * A blob's location, checked by the rule every blob store applies: an unsafe one (`..`, an
+ * absolute key...) is refused with the message, naming the field, instead of failing every retry.
+ */
+export const location = z.object({ Bucket: z.string(), Key: z.string() }).superRefine((value, context) => {
+  for (const issue of locationIssues(value)) context.addIssue({ code: 'custom', message: issue.message, path: [...(issue.path ?? [])] as PropertyKey[] });
+});
 
 const imageId = z.string().min(1).max(200);
 const pixels = (max: number) => z.number().int().positive().max(max);

@@ -54,8 +54,11 @@ export function createAmpImageFetcher(options: AmpImageFetcherOptions) {
       const validTime = parseAmpDate(response.headers.get('x-aeris-valid-date'));
       if (validTime === undefined) throw new RetryableError(`fetching ${what}: the answer has no readable x-aeris-valid-date header`);
 
+      // Blobs are written once, and the server may answer one request with other bytes later (a
+      // new model run, a re-rendered map): so the key names the bytes as well as the request.
       const params = shortHash(JSON.stringify([request.layers, request.width, request.height, request.center, request.zoom]), 8);
-      const location = await blobs.put(`${keySegment(request.imageId)}/${compactTime(validTime)}-${params}.png`, body, { contentType: 'image/png' });
+      const key = `${keySegment(request.imageId)}/${compactTime(validTime)}-${params}-${shortHash(body, 12)}.png`;
+      const location = await blobs.put(key, body, { contentType: 'image/png' });
       return { imageId: request.imageId, validTime, location };
     },
   });

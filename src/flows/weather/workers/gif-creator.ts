@@ -18,7 +18,10 @@ export function createGifCreator() {
       } catch (error) {
         throw new NonRetriableError(`cannot make a GIF of ${request.locations.length} frames: ${(error as Error).message}`, { cause: error });
       }
-      const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${shortHash(JSON.stringify(request.locations), 8)}.gif`;
+      // From all the GIF is made of: its frames (written once, so their locations name their bytes)
+      // and how they play.
+      const source = JSON.stringify([request.locations, request.gifDelay, request.gifLoop]);
+      const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${shortHash(source, 12)}.gif`;
       const location = await blobs.put(key, gif, { contentType: 'image/gif' });
       return { imageId: request.imageId, validTime: request.validTime, location };
     },

@@ -1,5 +1,5 @@
 /** Cover-crops a frame to the size the message asks for (the 2017 code ignored it). */
-import { NonRetriableError, compactTime, defineWorker, keySegment } from '../../../index.js';
+import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from '../../../index.js';
 import { coverThumbnail } from '../imaging/cover-thumbnail.js';
 import { DidCreateThumbnail, PleaseCreateThumbnail } from '../messages.js';
 
@@ -17,7 +17,9 @@ export function createThumbnailCreator() {
       } catch (error) {
         throw new NonRetriableError(`${request.location.Bucket}/${request.location.Key} is not an image sharp can read: ${(error as Error).message}`, { cause: error });
       }
-      const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${request.width}x${request.height}.png`;
+      // From its source's bytes: another map at the same imageId and valid time (other layers) is
+      // another thumbnail, not a replacement for one a GIF's mail already shows.
+      const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${request.width}x${request.height}-${shortHash(source, 12)}.png`;
       const location = await blobs.put(key, thumbnail, { contentType: 'image/png' });
       return { imageId: request.imageId, validTime: request.validTime, location };
     },
