@@ -23,15 +23,7 @@ import { causedByKey, type MediatorContext, type Outgoing } from './mediator.js'
 import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
-
-export interface RetryPolicy {
-  /** @defaultValue 200 */
-  baseDelayMs: number;
-  /** @defaultValue 30000 */
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy = { baseDelayMs: 200, maxDelayMs: 30_000 } satisfies RetryPolicy;
+import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -41,7 +33,8 @@ export interface ProcessorOptions {
   bucket: string;
   clock: Clock;
   log: Logger;
-  retry?: Partial<RetryPolicy>;
+  /** Changes to the consumers' retry policies. */
+  retry?: RetryOverrides;
   onEvent?: FlowEventListener;
   /** Aborts running handlers on shutdown. */
   signal?: AbortSignal;
@@ -118,7 +111,6 @@ function hasNul(value: unknown): boolean {
 
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
-  const retry = { ...defaultRetryPolicy, ...options.retry };
   const listener: FlowEventListener = options.onEvent ?? (() => {});
   /** Listeners watch; whatever they throw must never change what happens to a message. */
   const emit: FlowEventListener = (event) => {
@@ -129,6 +121,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   };
   const consumers = new Map(flow.consumers().map((c) => [c.name, c]));
+  for (const name of Object.keys(options.retry?.perConsumer ?? {})) {
+    if (!consumers.has(name)) throw new Error(`a retry policy is given for ${name}, but flow ${flow.name} has no consumer of that name; it has ${[...consumers.keys()].join(', ')}`);
+  }
+  const policies = new Map([...consumers.values()].map((c) => [c.name, resolveRetryPolicy(c.name, c.retry, options.retry, options.retry?.perConsumer?.[c.name])]));
   const workers = new Map(flow.workers.map((w) => [w.name, w]));
   const rules = new Map(flow.mediator.rules.map((r) => [r.on.type, r]));
 
@@ -300,12 +296,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error, messageLog: Logger): Promise<Processed> {
-    const { name: consumer, maxAttempts } = settings;
+    const consumer = settings.name;
+    const policy = policies.get(consumer)!;
     const reason = describeError(error);
     if (isRetriable(error) && options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] }; // released at shutdown
-    if (isRetriable(error) && delivery.attempt < maxAttempts) {
+    if (isRetriable(error) && delivery.attempt < policy.maxAttempts) {
       const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
-      const delayMs = asked !== undefined ? Math.min(asked, retry.maxDelayMs) : backoff(delivery.attempt);
+      const delayMs = asked !== undefined ? Math.min(asked, policy.maxDelayMs) : backoffMs(policy, delivery.attempt);
       emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
       messageLog.warn({ delayMs, reason }, 'failed; will retry');
       return { outcome: { kind: 'retry', delayMs }, send: [] };
@@ -316,11 +313,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
       messageLog.error({ reason: final }, 'dead-lettered');
     }
     return { outcome: { kind: 'dead' }, send: [] };
-  }
-
-  function backoff(attempt: number): number {
-    const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
   return {
@@ -368,7 +360,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
         const error = coerceError(thrown);
         const reason = describeError(error);
         const id = (delivery.message as { id?: unknown } | null)?.id;
-        if ((refusedForGood(error) || delivery.attempt >= settings.maxAttempts) && typeof id === 'string') {
+        const policy = policies.get(consumer)!;
+        if ((refusedForGood(error) || delivery.attempt >= policy.maxAttempts) && typeof id === 'string') {
           const final = `the state store could not record the outcome: ${reason} (after ${delivery.attempt} attempts)`;
           const settled = await state.settle(id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now()).catch(() => undefined);
           if (settled !== undefined) {
@@ -377,7 +370,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
             return { outcome: { kind: 'dead' }, send: [] };
           }
         }
-        const delayMs = backoff(Math.min(delivery.attempt, 8));
+        const delayMs = backoffMs(policy, Math.min(delivery.attempt, 8));
         log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
         return { outcome: { kind: 'retry', delayMs }, send: [] };
       }

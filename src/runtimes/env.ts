@@ -14,6 +14,11 @@ export const runtimeEnv = {
   schema: 'DATAFLOW_SCHEMA',
   /** Seconds a job may run before another process takes it over; keep it above every handler's timeout. @defaultValue 600 */
   leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
+  /**
+   * Retry policies: `maxAttempts=20,maxDelayMs=600000` for every consumer, `email-sender.maxAttempts=40`
+   * for one. @defaultValue each worker's own, else 12 attempts, backoff from 1000 ms to 300000 ms
+   */
+  retry: 'DATAFLOW_RETRY',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',
   /** debug, info, warn, error or silent. @defaultValue info */
