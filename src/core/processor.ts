@@ -7,8 +7,9 @@
  *
  * A failure is retried with backoff while it may pass and attempts remain; otherwise the message
  * is settled as dead with its reason. Attempts are counted in the state store before the handler
- * runs, so a message whose handling kills the process runs out of attempts too. Ids of caused messages derive from the cause's id, so a
- * handler that runs twice sends the same ids and the copies are dropped.
+ * runs, so a message whose handling kills the process runs out of attempts too. Ids of caused
+ * messages derive from the cause's id, so a handler that runs twice sends the same ids and the
+ * copies are dropped.
  */
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
