@@ -17,6 +17,7 @@ import { weatherFlow } from '../flows/weather/flow.js';
 import { startAmpServer } from '../flows/weather/offline-maps/amp-server.js';
 import { consumersOf, type Role } from './roles.js';
 import { runtimeEnv } from '../runtimes/env.js';
+import { parseRetrySetting } from './retry-setting.js';
 
 export interface App {
   runtime: Runtime;
@@ -38,6 +39,7 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   const roles = options.roles ?? ['all'];
   const databaseUrl = process.env[runtimeEnv.databaseUrl];
   const concurrency = parseConcurrency(process.env[runtimeEnv.concurrency]);
+  const retry = parseRetrySetting(process.env[runtimeEnv.retry]);
   if (!databaseUrl && !roles.includes('all')) {
     throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
   }
@@ -58,10 +60,11 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
         mailer,
         consumers: consumersOf(roles, createFlow({ mailer })),
         concurrency,
+        retry,
         log,
       });
     } else {
-      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log });
+      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, retry, log });
     }
   } catch (error) {
     await maps.close();

@@ -1,6 +1,7 @@
 import type { MessageDefinition } from './message.js';
 import type { Mediator } from './mediator.js';
 import type { Worker } from './worker.js';
+import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 
 /** A flow: its message types, its workers and the mediator that leads them. */
 export interface Flow {
@@ -12,7 +13,7 @@ export interface Flow {
   /** The consumer (a worker's name or the mediator's) that handles a message type. */
   route(type: string): string | undefined;
   /** Every consumer: the mediator and the workers. */
-  consumers(): { name: string; concurrency: number; maxAttempts: number; timeoutMs: number }[];
+  consumers(): { name: string; concurrency: number; retry: RetryPolicy; timeoutMs: number }[];
   readonly types: readonly string[];
 }
 
@@ -43,6 +44,8 @@ export function defineFlow(spec: {
   for (const definition of spec.messages ?? []) add(definition);
   // Whatever no worker accepts is the mediator's: it records every message it gets.
   for (const type of definitions.keys()) if (!routes.has(type)) routes.set(type, spec.mediator.name);
+  // Checked now, so a flow with an unusable policy fails when it is defined, naming the consumer.
+  const policies = new Map([spec.mediator, ...spec.workers].map((c) => [c.name, resolveRetryPolicy(c.name, c.retry)]));
 
   return {
     name: spec.name,
@@ -55,13 +58,13 @@ export function defineFlow(spec: {
       {
         name: spec.mediator.name,
         concurrency: spec.mediator.concurrency ?? 8,
-        maxAttempts: spec.mediator.maxAttempts ?? 5,
+        retry: policies.get(spec.mediator.name)!,
         timeoutMs: 30_000,
       },
       ...spec.workers.map((worker) => ({
         name: worker.name,
         concurrency: worker.concurrency ?? 4,
-        maxAttempts: worker.maxAttempts ?? 5,
+        retry: policies.get(worker.name)!,
         timeoutMs: worker.timeoutMs ?? 60_000,
       })),
     ],

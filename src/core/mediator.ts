@@ -1,6 +1,7 @@
 import type { Location, MessageDefinition, MessageOf, PayloadOf } from './message.js';
 import type { Batch, Member } from '../ports/state-store.js';
 import type { Logger } from './logger.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** A message the mediator sends: its type and payload; the core adds `id` and `dateCreated`. */
 export type Outgoing = { type: string } & Record<string, unknown>;
@@ -54,8 +55,8 @@ export interface Mediator {
   readonly rules: readonly Rule<any>[];
   /** @defaultValue 8 */
   readonly concurrency?: number;
-  /** @defaultValue 5 */
-  readonly maxAttempts?: number;
+  /** As a worker's: see {@link Worker.retry}. @defaultValue {@link defaultRetryPolicy} */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 export function defineMediator(mediator: Mediator): Mediator {

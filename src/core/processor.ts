@@ -1,12 +1,15 @@
 /**
  * Handles one delivery for one consumer, the same way in every runtime:
  *
- *   parse -> validate -> drop if already settled -> record -> handle -> validate what it sent
- *   -> settle (done + the messages it caused, in one step) -> hand those to the transport
+ *   parse -> validate -> drop if already settled -> record -> count the attempt -> handle
+ *   -> validate what it sent -> settle (done + the messages it caused, in one step)
+ *   -> hand those to the transport
  *
  * A failure is retried with backoff while it may pass and attempts remain; otherwise the message
- * is settled as dead with its reason. Ids of caused messages derive from the cause's id, so a
- * handler that runs twice sends the same ids and the copies are dropped.
+ * is settled as dead with its reason. Attempts are counted in the state store before the handler
+ * runs, so a message whose handling kills the process runs out of attempts too. Ids of caused
+ * messages derive from the cause's id, so a handler that runs twice sends the same ids and the
+ * copies are dropped.
  */
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -23,15 +26,7 @@ import { causedByKey, type MediatorContext, type Outgoing } from './mediator.js'
 import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
-
-export interface RetryPolicy {
-  /** @defaultValue 200 */
-  baseDelayMs: number;
-  /** @defaultValue 30000 */
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy = { baseDelayMs: 200, maxDelayMs: 30_000 } satisfies RetryPolicy;
+import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -41,7 +36,8 @@ export interface ProcessorOptions {
   bucket: string;
   clock: Clock;
   log: Logger;
-  retry?: Partial<RetryPolicy>;
+  /** Changes to the consumers' retry policies. */
+  retry?: RetryOverrides;
   onEvent?: FlowEventListener;
   /** Aborts running handlers on shutdown. */
   signal?: AbortSignal;
@@ -118,7 +114,6 @@ function hasNul(value: unknown): boolean {
 
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
-  const retry = { ...defaultRetryPolicy, ...options.retry };
   const listener: FlowEventListener = options.onEvent ?? (() => {});
   /** Listeners watch; whatever they throw must never change what happens to a message. */
   const emit: FlowEventListener = (event) => {
@@ -129,6 +124,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   };
   const consumers = new Map(flow.consumers().map((c) => [c.name, c]));
+  for (const name of Object.keys(options.retry?.perConsumer ?? {})) {
+    if (!consumers.has(name)) throw new Error(`a retry policy is given for ${name}, but flow ${flow.name} has no consumer of that name; it has ${[...consumers.keys()].join(', ')}`);
+  }
+  const policies = new Map([...consumers.values()].map((c) => [c.name, resolveRetryPolicy(c.name, c.retry, options.retry, options.retry?.perConsumer?.[c.name])]));
   const workers = new Map(flow.workers.map((w) => [w.name, w]));
   const rules = new Map(flow.mediator.rules.map((r) => [r.on.type, r]));
 
@@ -264,24 +263,42 @@ export function createProcessor(options: ProcessorOptions): Processor {
       return { outcome: { kind: 'ack' }, send: [] };
     }
     if (!known) await state.save([toNew(message)], clock.now());
+    // Counted in the store before the handler runs: a handler that takes the process down (the OOM
+    // killer) uses up its attempt too, so a message that kills every process is not run forever.
+    const attempt = await state.recordAttempt(message.id);
+    if (attempt === undefined) {
+      emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
+      return { outcome: { kind: 'ack' }, send: [] };
+    }
+    const { maxAttempts } = policies.get(consumer)!;
+    if (attempt > maxAttempts) {
+      // Each earlier attempt either failed and was retried, or never ended; the last one never did,
+      // or it would have dead-lettered the message: its process died while handling it.
+      const reason = `the process died while handling it (${maxAttempts} attempts began, none finished)`;
+      if (await state.settle(message.id, { status: 'dead', attempts: maxAttempts, reason }, [], clock.now())) {
+        emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason });
+        log.error({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, reason }, 'dead-lettered');
+      }
+      return { outcome: { kind: 'dead' }, send: [] };
+    }
 
     // Every line logged about this message says which message it is and what caused it.
-    const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, attempt: delivery.attempt });
+    const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, attempt });
     const started = performance.now();
-    emit({ kind: 'received', consumer, message, attempt: delivery.attempt });
+    emit({ kind: 'received', consumer, message, attempt });
     messageLog.debug({}, 'received');
     let routed: { message: Message; causedBy: string }[];
     try {
       const outgoing = await withTimeout(settings.timeoutMs, (signal) =>
-        consumer === flow.mediator.name ? runMediator(message, messageLog) : runWorker(consumer, message, delivery.attempt, signal, messageLog),
+        consumer === flow.mediator.name ? runMediator(message, messageLog) : runWorker(consumer, message, attempt, signal, messageLog),
       );
       routed = await route(outgoing, message);
     } catch (thrown) {
-      return failed(settings, message, delivery, coerceError(thrown), messageLog);
+      return failed(settings, message, attempt, coerceError(thrown), messageLog);
     }
     const settled = await state.settle(
       message.id,
-      { status: 'done', attempts: delivery.attempt },
+      { status: 'done', attempts: attempt },
       routed.map((r) => ({ ...toNew(r.message, r.causedBy), queue: flow.route(r.message.type) })),
       clock.now(),
     );
@@ -299,28 +316,28 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { outcome: { kind: 'ack' }, send };
   }
 
-  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error, messageLog: Logger): Promise<Processed> {
-    const { name: consumer, maxAttempts } = settings;
+  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, attempt: number, error: Error, messageLog: Logger): Promise<Processed> {
+    const consumer = settings.name;
+    const policy = policies.get(consumer)!;
     const reason = describeError(error);
-    if (isRetriable(error) && options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] }; // released at shutdown
-    if (isRetriable(error) && delivery.attempt < maxAttempts) {
+    if (isRetriable(error) && options.signal?.aborted) {
+      // Released at shutdown: not the message's fault, so the attempt is given back.
+      await state.recordAttempt(message.id, -1).catch((e: unknown) => messageLog.warn({ reason: describeError(coerceError(e)) }, 'could not give back the attempt'));
+      return { outcome: { kind: 'retry', delayMs: 0 }, send: [] };
+    }
+    if (isRetriable(error) && attempt < policy.maxAttempts) {
       const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
-      const delayMs = asked !== undefined ? Math.min(asked, retry.maxDelayMs) : backoff(delivery.attempt);
-      emit({ kind: 'retry', consumer, message, attempt: delivery.attempt, delayMs, reason });
+      const delayMs = asked !== undefined ? Math.min(asked, policy.maxDelayMs) : backoffMs(policy, attempt);
+      emit({ kind: 'retry', consumer, message, attempt, delayMs, reason });
       messageLog.warn({ delayMs, reason }, 'failed; will retry');
       return { outcome: { kind: 'retry', delayMs }, send: [] };
     }
-    const final = isRetriable(error) ? `${reason} (after ${delivery.attempt} attempts)` : reason;
-    if (await state.settle(message.id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now())) {
+    const final = isRetriable(error) ? `${reason} (after ${attempt} attempts)` : reason;
+    if (await state.settle(message.id, { status: 'dead', attempts: attempt, reason: final }, [], clock.now())) {
       emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason: final });
       messageLog.error({ reason: final }, 'dead-lettered');
     }
     return { outcome: { kind: 'dead' }, send: [] };
-  }
-
-  function backoff(attempt: number): number {
-    const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
   return {
@@ -368,7 +385,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
         const error = coerceError(thrown);
         const reason = describeError(error);
         const id = (delivery.message as { id?: unknown } | null)?.id;
-        if ((refusedForGood(error) || delivery.attempt >= settings.maxAttempts) && typeof id === 'string') {
+        const policy = policies.get(consumer)!;
+        if ((refusedForGood(error) || delivery.attempt >= policy.maxAttempts) && typeof id === 'string') {
           const final = `the state store could not record the outcome: ${reason} (after ${delivery.attempt} attempts)`;
           const settled = await state.settle(id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now()).catch(() => undefined);
           if (settled !== undefined) {
@@ -377,7 +395,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
             return { outcome: { kind: 'dead' }, send: [] };
           }
         }
-        const delayMs = backoff(Math.min(delivery.attempt, 8));
+        const delayMs = backoffMs(policy, Math.min(delivery.attempt, 8));
         log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
         return { outcome: { kind: 'retry', delayMs }, send: [] };
       }

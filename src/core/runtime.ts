@@ -12,7 +12,8 @@ import type { Flow } from './flow.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
 import { causedTree, flatten } from './causal-chain.js';
-import { createProcessor, type Processed, type Rejected, type RetryPolicy } from './processor.js';
+import { createProcessor, type Processed, type Rejected } from './processor.js';
+import type { RetryOverrides } from './retry-policy.js';
 
 export interface RuntimeOptions {
   flow: Flow;
@@ -23,7 +24,11 @@ export interface RuntimeOptions {
   bucket?: string;
   clock?: Clock;
   log?: Logger;
-  retry?: Partial<RetryPolicy>;
+  /**
+   * Changes to the consumers' retry policies, for all of them and per consumer; each beats what the
+   * flow's definitions say. @defaultValue each consumer's own, else {@link defaultRetryPolicy}
+   */
+  retry?: RetryOverrides;
   /** Consumers this process runs. @defaultValue all of the flow's */
   consumers?: string[];
   /** Per-consumer concurrency overrides. */

@@ -1,5 +1,6 @@
 import type { Location, MessageDefinition, MessageOf, PayloadOf } from './message.js';
 import type { Logger } from './logger.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** Shared storage as a worker sees it: it writes under its own prefix and reads anywhere. */
 export interface WorkerBlobs {
@@ -28,8 +29,11 @@ export interface Worker<In extends MessageDefinition = MessageDefinition, Out ex
   readonly concurrency?: number;
   /** A handler running longer is aborted and retried. @defaultValue 60000 */
   readonly timeoutMs?: number;
-  /** Tries before the message is dead-lettered. @defaultValue 5 */
-  readonly maxAttempts?: number;
+  /**
+   * How often, and how long apart, a failure that may pass is tried again before the message is
+   * dead-lettered; users may override it per worker (`DATAFLOW_RETRY`). @defaultValue {@link defaultRetryPolicy}
+   */
+  readonly retry?: Partial<RetryPolicy>;
   handle(message: MessageOf<In>, context: WorkerContext): Promise<PayloadOf<Out>>;
 }
 

@@ -88,6 +88,14 @@ export interface StateStore {
    * settled it first); throws when it was never recorded.
    */
   settle(id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<boolean>;
+  /**
+   * Counts an attempt at handling a pending message, before its handler runs, so that a handler
+   * which takes its process down (the OOM killer) still uses up an attempt. `change` -1 gives one
+   * back, for an attempt that ended through no fault of the message (its process was shutting
+   * down); the count never goes below 0. Returns the attempts counted, or undefined, changing
+   * nothing, when the message is not pending (settled, or never recorded). @defaultValue change 1
+   */
+  recordAttempt(id: string, change?: 1 | -1): Promise<number | undefined>;
   /** Messages ordered by valid time, then by arrival. */
   find(query: MessageQuery): Promise<StoredMessage[]>;
   /**

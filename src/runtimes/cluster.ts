@@ -23,7 +23,11 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   /** `file:///folder` or `s3://bucket/prefix`. */
   blobsUrl: string;
   mailer: Mailer;
-  /** A job running longer than this is given to another process: what a killed process leaves. @defaultValue 600 */
+  /**
+   * Seconds a job may go without its lease renewed before another process takes it over: what a
+   * killed process held comes back after about this. A running handler renews its lease every
+   * third of it, however long it runs. @defaultValue 30 (`leaseDefaults`, in the pg-boss adapter)
+   */
   leaseSeconds?: number;
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue 'dataflow' */
   schema?: string;
@@ -48,14 +52,11 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   await migrate(pool, { schema });
-  // Longer than any handler's timeout (the GIF maker's is 300 s), or a slow job would be handed out twice.
-  const leaseSeconds = Math.ceil(options.leaseSeconds ?? 600);
   const transport = pgBossTransport({
     connectionString: options.databaseUrl,
     schema: `${schema}_queue`,
-    expireInSeconds: leaseSeconds,
-    // Expired leases are noticed by pg-boss's maintenance: check often enough for the lease to mean something.
-    maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.ceil(leaseSeconds / 2))),
+    // Its default, and how often it is renewed and checked, live with the transport.
+    expireInSeconds: options.leaseSeconds,
     log: options.log,
   });
   await transport.start();

@@ -12,8 +12,13 @@ export const runtimeEnv = {
   linkExpiresSeconds: 'DATAFLOW_LINK_EXPIRES_SECONDS',
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue dataflow */
   schema: 'DATAFLOW_SCHEMA',
-  /** Seconds a job may run before another process takes it over; keep it above every handler's timeout. @defaultValue 600 */
+  /** Seconds a job may go without its lease renewed before another process takes it over; running handlers renew theirs. @defaultValue 30 */
   leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
+  /**
+   * Retry policies: `maxAttempts=20,maxDelayMs=600000` for every consumer, `email-sender.maxAttempts=40`
+   * for one. @defaultValue each worker's own, else 12 attempts, backoff from 1000 ms to 300000 ms
+   */
+  retry: 'DATAFLOW_RETRY',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',
   /** debug, info, warn, error or silent. @defaultValue info */

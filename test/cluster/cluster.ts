@@ -43,7 +43,8 @@ export interface ClusterProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startCluster(options: { leaseSeconds?: number } = {}): Promise<Cluster> {
+/** `leaseSeconds` 'default' leaves `DATAFLOW_LEASE_SECONDS` unset, as a user would. @defaultValue 3 */
+export async function startCluster(options: { leaseSeconds?: number | 'default' } = {}): Promise<Cluster> {
   const schema = `dataflow_cluster_${randomBytes(4).toString('hex')}`;
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-cluster-'));
   const blobsDir = join(dir, 'blobs');
@@ -57,7 +58,8 @@ export async function startCluster(options: { leaseSeconds?: number } = {}): Pro
     DATAFLOW_DASHBOARD_PORT: 'off',
     NO_COLOR: '1',
   };
-  for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG']) delete env[name];
+  for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG', 'DATAFLOW_RETRY']) delete env[name];
+  if (options.leaseSeconds === 'default') delete env.DATAFLOW_LEASE_SECONDS;
   const pool = new pg.Pool({ connectionString: testDatabaseUrl, max: 3, options: `-c search_path=${schema}` });
   pool.on('error', () => {}); // connections dropped by a server restart; the pool reconnects
   pool.on('connect', (client) => client.on('error', () => {}));

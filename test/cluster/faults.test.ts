@@ -81,7 +81,8 @@ describe('cluster faults', { skip: await skipWithoutPostgres() }, () => {
   });
 
   it('a poison message ends in the dead letters after its tries and blocks nothing', { timeout: 120_000 }, async () => {
-    const all = cluster.start(['mediator', 'worker:thumbnail-creator', 'worker:gif-creator', 'worker:email-sender']);
+    // A fast policy: by default a failing message is tried for minutes.
+    const all = cluster.start(['mediator', 'worker:thumbnail-creator', 'worker:gif-creator', 'worker:email-sender'], { DATAFLOW_RETRY: 'maxAttempts=5,baseDelayMs=200,maxDelayMs=2000' });
     await all.waitFor('waiting for messages');
     const poison = { type: 'please-create-thumbnail', imageId: 'poison', location: { Bucket: 'dataflow', Key: 'amp-image-fetcher/missing.png' }, width: 10, height: 10, validTime: 1 };
     const { code, stdout } = await cluster.send([poison, ...(await frames(cluster, ['healthy'], 5))]);

@@ -58,6 +58,20 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal(await store.get('second-effect'), undefined, 'a refused settle records nothing it caused');
     }));
 
+    it('counts attempts before handling, gives one back, and only for a pending message', withStore(async (store) => {
+      await store.save([message('a'), message('b')], 1);
+      assert.equal(await store.recordAttempt('a'), 1);
+      assert.equal(await store.recordAttempt('a', 1), 2);
+      assert.equal(await store.recordAttempt('a', -1), 1, 'an attempt given back');
+      assert.equal((await store.get('a'))?.attempts, 1, 'kept in the store: it outlives the process');
+      assert.equal((await store.get('a'))?.status, 'pending');
+      assert.equal(await store.recordAttempt('b', -1), 0, 'never below 0');
+      await store.settle('a', { status: 'done', attempts: 2 }, [], 2);
+      assert.equal(await store.recordAttempt('a'), undefined, 'a settled message is not counted');
+      assert.equal((await store.get('a'))?.attempts, 2);
+      assert.equal(await store.recordAttempt('missing'), undefined);
+    }));
+
     it('finds messages by type and key, ordered by valid time', withStore(async (store) => {
       await store.save(
         [

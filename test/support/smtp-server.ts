@@ -12,7 +12,8 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { rejectRecipient?: string } = {}): Promise<TestSmtpServer> {
+/** `port` 0 picks a free one; give a closed server's port to bring it back at the same address. */
+export async function startSmtpServer(options: { rejectRecipient?: string; port?: number } = {}): Promise<TestSmtpServer> {
   const received: ParsedMail[] = [];
   let notify = () => {};
   const server = new SMTPServer({
@@ -38,7 +39,7 @@ export async function startSmtpServer(options: { rejectRecipient?: string } = {}
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,

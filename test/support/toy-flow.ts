@@ -25,7 +25,7 @@ export function toyFlow() {
     name: 'doubler',
     accepts: PleaseDouble,
     replies: DidDouble,
-    maxAttempts: 3,
+    retry: { maxAttempts: 3 },
     concurrency: 4,
     async handle(m, { blobs }) {
       const count = (calls.get(m.n) ?? 0) + 1;

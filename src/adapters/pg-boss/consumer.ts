@@ -7,6 +7,9 @@
  * has free slots, whenever a slot frees up, a send or a retry's delay wakes it, or the polling
  * interval passes. A job whose message id is already running here is held until that copy ends
  * (it keeps its slot), so two copies of one id never run at once in one process.
+ *
+ * While it holds jobs (running or held), it renews their leases every `renewEveryMs`, so no other
+ * process takes over a job whose handler is still running, however long it runs.
  */
 import { wakeUp } from './wake-up.js';
 import type PgBoss from 'pg-boss';
@@ -28,6 +31,9 @@ export interface ConsumerLoopOptions {
   /** The handler threw: hands the job back to pg-boss to retry. */
   fail(job: DeliveryJob, error: unknown): Promise<void>;
   report(doing: string, error: unknown): void;
+  /** Renews the leases of these jobs, all of this queue and in hand. */
+  renew(jobIds: string[]): Promise<void>;
+  renewEveryMs: number;
 }
 
 export interface ConsumerLoop {
@@ -35,6 +41,8 @@ export interface ConsumerLoop {
   wake(afterMs?: number): void;
   /** Fetches no more; resolves once every job in hand has run and been settled. */
   stop(): Promise<void>;
+  /** Stops renewing leases: for a process that gives up waiting for its handlers. */
+  abandon(): void;
   /** Jobs in hand: running, or held behind a running copy of the same id. */
   inHand(): number;
 }
@@ -45,6 +53,8 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   let running = 0;
   const held: DeliveryJob[] = [];
   const runningIds = new Set<string>();
+  /** Every job in hand, running or held: the ones whose leases are renewed. */
+  const inHand = new Set<DeliveryJob>();
   const timers = new Set<NodeJS.Timeout>();
   let drainWaiters: (() => void)[] = [];
   const { wake, rest, sleep } = wakeUp(() => stopped);
@@ -56,7 +66,19 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     for (const resolve of waiters) resolve();
   };
 
+  let renewing = false;
+  const renewal = setInterval(() => {
+    if (renewing || inHand.size === 0) return; // one renewal at a time; a slow database skips a beat
+    renewing = true;
+    options
+      .renew([...inHand].map((job) => job.id))
+      .catch((error: unknown) => options.report(`could not renew the leases of jobs of queue ${options.queue}`, error))
+      .finally(() => (renewing = false));
+  }, options.renewEveryMs);
+  renewal.unref();
+
   const admit = (job: DeliveryJob) => {
+    inHand.add(job);
     const id = messageIdOf(job);
     if (id !== undefined && runningIds.has(id)) held.push(job);
     else void run(job, id);
@@ -91,6 +113,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       options.report(`could not settle a job of queue ${options.queue}`, error);
     } finally {
       running--;
+      inHand.delete(job);
       if (id !== undefined) runningIds.delete(id);
       promoteHeld();
       wake();
@@ -141,7 +164,12 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       wake();
       await looping;
       if (running > 0 || held.length > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
+      clearInterval(renewal);
     },
-    inHand: () => running + held.length,
+    abandon() {
+      // What still runs keeps running, but its jobs are left to expire to another process.
+      clearInterval(renewal);
+    },
+    inHand: () => inHand.size,
   };
 }

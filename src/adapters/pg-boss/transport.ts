@@ -5,9 +5,10 @@
  *
  * Outcomes: `ack` and `dead` complete the job (the core has recorded a dead letter itself);
  * `retry` completes it and sends the next attempt with `startAfter` = the core's delay, in one
- * transaction. A handler that throws fails the job, and pg-boss retries it. A process that dies
- * mid-job leaves the job active; once `expireInSeconds` has passed, pg-boss's maintenance fails
- * it by timeout and retries it, in whichever process fetches it first.
+ * transaction. A handler that throws fails the job, and pg-boss retries it. While a handler runs,
+ * its process renews the job's lease (see `./lease.ts`); a process that dies mid-job leaves the
+ * job active and unrenewed, and once its lease has run out pg-boss's maintenance fails it by
+ * timeout and retries it, in whichever process fetches it first.
  *
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
@@ -20,6 +21,7 @@ import { startConsumerLoop, type ConsumerLoop, type DeliveryJob } from './consum
 import { executorOf, inTransaction } from './database.js';
 import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
 import { queueCreator } from './queues.js';
+import { leaseTimings, renewLeases } from './lease.js';
 
 export interface PgBossTransportOptions {
   connectionString: string;
@@ -28,16 +30,17 @@ export interface PgBossTransportOptions {
   /** A pool to run on instead of one of the transport's own; the transport does not end it. */
   pool?: pg.Pool;
   /**
-   * How long a job may run before another process may take it again: a process killed mid-job has
-   * its message delivered again after this (plus up to one maintenance interval). Keep it above
-   * every consumer's timeout. @defaultValue 300
+   * The lease: how long a job may go without renewal before another process may take it. A running
+   * handler's process renews it every third of this, so it need not cover any handler's timeout; a
+   * process killed mid-job has its jobs delivered again after about this (plus up to one
+   * maintenance interval). @defaultValue 30 (`leaseDefaults` in `./lease.ts`)
    */
   expireInSeconds?: number;
   /** How often an idle consumer looks for jobs. @defaultValue 0.5 */
   pollingIntervalSeconds?: number;
   /** Where troubles go (a lost connection, a failed fetch); warnings on stderr without one. */
   log?: Logger;
-  /** How often pg-boss's maintenance expires stalled jobs (and archives old ones). @defaultValue 60 */
+  /** How often pg-boss's maintenance expires stalled jobs (and archives old ones). @defaultValue a quarter of the lease, 1 to 60 s */
   maintenanceIntervalSeconds?: number;
   /** How long `close()` waits for running handlers before leaving their jobs to expire. @defaultValue 30000 */
   closeTimeoutMs?: number;
@@ -53,7 +56,8 @@ export type PgBossTransport = Transport & {
 
 export function pgBossTransport(options: PgBossTransportOptions): PgBossTransport {
   const schema = options.schema ?? 'dataflow_boss';
-  const expireInSeconds = options.expireInSeconds ?? 300;
+  const lease = leaseTimings(options.expireInSeconds);
+  const expireInSeconds = lease.leaseSeconds;
   const pollingMs = Math.max(10, (options.pollingIntervalSeconds ?? 0.5) * 1000);
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const ownPool = !options.pool;
@@ -73,7 +77,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     migrate: true,
     supervise: true, // maintenance: expires stalled jobs, which is how a dead process's jobs come back
     schedule: false, // no cron here
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? lease.maintenanceIntervalSeconds,
     ...jobOptions(expireInSeconds),
   });
   // An unhandled 'error' event would kill the process.
@@ -138,6 +142,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome),
       fail: async (job, error) => void (await boss.fail(queue, job.id, error as object)),
       report,
+      renew: async (jobIds) => void (await renewLeases(pool, schema, queue, jobIds)),
+      renewEveryMs: lease.renewEveryMs,
     });
     loops.set(queue, loop);
     return async () => {
@@ -179,7 +185,10 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), closeTimeoutMs)));
       // Past the timeout, jobs still running stay active and expire back to their queues.
-      if ((await Promise.race([stopping, timedOut])) === 'timeout') report('close', `handlers still running after ${closeTimeoutMs} ms; their jobs will expire back to their queues`);
+      if ((await Promise.race([stopping, timedOut])) === 'timeout') {
+        report('close', `handlers still running after ${closeTimeoutMs} ms; their jobs will expire back to their queues`);
+        for (const loop of loops.values()) loop.abandon();
+      }
       clearTimeout(timer);
       loops.clear();
       if (starting) await starting.catch(() => {});

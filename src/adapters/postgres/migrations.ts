@@ -72,6 +72,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_by_settled ON messages (updated_at);
     `,
   },
+  {
+    version: 3,
+    name: 'attempts are counted before handling and given back at shutdown: never below 0',
+    sql: `
+      ALTER TABLE messages ADD CONSTRAINT messages_attempts_not_negative CHECK (attempts >= 0);
+    `,
+  },
 ];
 
 export interface MigrateOptions {

@@ -256,6 +256,16 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       );
     },
 
+    recordAttempt(id, change = 1) {
+      return run(async () => {
+        const { rows } = await pool.query<{ attempts: number }>(
+          `UPDATE ${messages} SET attempts = GREATEST(0, attempts + $2) WHERE id = $1 AND status = 'pending' RETURNING attempts`,
+          [id, change],
+        );
+        return rows[0]?.attempts;
+      });
+    },
+
     find(query: MessageQuery) {
       return run(async () => {
         const limit = query.limit ?? defaultLimit;

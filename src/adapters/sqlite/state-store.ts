@@ -47,6 +47,9 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   const selectOne = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
   const update = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id`);
   const settlePending = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id AND status = 'pending'`);
+  const countAttempt = db.prepare<{ id: string; change: number }, { attempts: number }>(
+    `UPDATE messages SET attempts = MAX(0, attempts + @change) WHERE id = @id AND status = 'pending' RETURNING attempts`,
+  );
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
   const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value) VALUES (?, ?, ?, ?)');
@@ -129,6 +132,9 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async settle(id, settlement, caused, now) {
       return settleOne.immediate(id, settlement, caused, now);
+    },
+    async recordAttempt(id, change = 1) {
+      return countAttempt.get({ id, change })?.attempts;
     },
     async find(query: MessageQuery) {
       const where: string[] = [];

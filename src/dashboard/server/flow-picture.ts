@@ -58,7 +58,7 @@ export function flowPicture(flow: Flow, counts: TypeCount[]): FlowPicture {
       accepts,
       replies: worker?.replies.type,
       concurrency: consumer.concurrency,
-      maxAttempts: consumer.maxAttempts,
+      maxAttempts: consumer.retry.maxAttempts,
       counts: total,
       types,
     };
