@@ -109,5 +109,15 @@ export interface StateStore {
   collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
   /** The batch a member belongs to, once one has taken it. */
   batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+  /**
+   * Retention: removes the done messages last updated before `before` (epoch ms) and returns how
+   * many went. Kept whatever their age: pending and dead messages (dead letters wait for a
+   * re-drive) and every message they descend from; everything recorded since the oldest member
+   * still waiting in a fan-in group joined it (what its batch will look up when it closes); and
+   * the fan-in's members and batches (small, and what lets a late duplicate replay its decision
+   * instead of opening a new batch). Counts follow the removal. A store without it keeps
+   * everything.
+   */
+  prune?(before: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -75,6 +75,7 @@ interface BatchRow {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const defaultLimit = 1000;
+const pruneStepSize = 5000;
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
   const { pool, enqueue, schema } = options;
@@ -174,7 +175,10 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         group,
       ]);
       const added = await client.query(
-        `INSERT INTO ${members} (grp, id, ord, value) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (grp, id) DO NOTHING RETURNING seq`,
+        // joined_after: the newest message now, from which on prune keeps everything while the member waits.
+        `INSERT INTO ${members} (grp, id, ord, value, joined_after)
+         VALUES ($1, $2, $3, $4::jsonb, (SELECT COALESCE(MAX(seq), 0) FROM ${messages}))
+         ON CONFLICT (grp, id) DO NOTHING RETURNING seq`,
         [group, member.id, member.order, JSON.stringify(member.value ?? null)],
       );
       if (added.rowCount === 0) {
@@ -206,7 +210,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   }
 
   return {
-    ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage),
+    ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, { counts: `${prefix}message_counts`, changes: `${prefix}message_count_changes` }),
     enqueuesOnSettle: enqueue !== undefined,
 
     save(list, now) {
@@ -351,6 +355,35 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
     batchOf(group, memberId) {
       return run(() => batchContaining(pool, group, memberId));
+    },
+
+    prune(before) {
+      if (!Number.isFinite(before)) return Promise.reject(new Error(`prune: before must be epoch milliseconds, got ${before}`));
+      return run(async () => {
+        let removed = 0;
+        // In steps, each its own statement: no long transaction, no lock held for long. Rows a
+        // concurrent prune removed first are skipped, so processes may prune at once.
+        for (;;) {
+          const { rowCount } = await pool.query(
+            `WITH RECURSIVE kept(id) AS (
+               SELECT caused_by FROM ${messages} WHERE status IN ('pending', 'dead') AND caused_by IS NOT NULL
+               UNION
+               SELECT m.caused_by FROM ${messages} m JOIN kept ON m.id = kept.id WHERE m.caused_by IS NOT NULL
+             ), pin AS (
+               SELECT COALESCE(MIN(COALESCE(joined_after, 0)), 9223372036854775807) AS seq FROM ${members} WHERE batch IS NULL
+             )
+             DELETE FROM ${messages} WHERE seq IN (
+               SELECT m.seq FROM ${messages} m
+               WHERE m.status = 'done' AND m.updated_at < $1 AND m.seq <= (SELECT seq FROM pin)
+                 AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = m.id)
+               ORDER BY m.seq LIMIT $2
+             )`,
+            [before, pruneStepSize],
+          );
+          removed += rowCount ?? 0;
+          if ((rowCount ?? 0) < pruneStepSize) return removed;
+        }
+      });
     },
 
     async close() {

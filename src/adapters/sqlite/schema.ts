@@ -42,4 +42,36 @@ export const migrations: string[] = [
   CREATE INDEX messages_by_key_seq ON messages (key, seq);
   CREATE INDEX messages_by_settled ON messages (updated_at);
   `,
+  // Counts by type and status kept by triggers, so every write (whichever statement makes it)
+  // moves them in its own transaction and reading them scans nothing; created_at indexed for
+  // time-window searches; and, per fan-in member, the newest message when it joined, from which
+  // on prune keeps everything while the member waits for its batch (NULL: joined before this
+  // version, so keep everything).
+  `
+  CREATE INDEX messages_by_created ON messages (created_at, seq);
+
+  CREATE TABLE message_counts (
+    type   TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (type, status)
+  ) WITHOUT ROWID;
+  INSERT INTO message_counts (type, status, n) SELECT type, status, COUNT(*) FROM messages GROUP BY type, status;
+
+  CREATE TRIGGER messages_counted_on_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO message_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+      ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER messages_counted_on_update AFTER UPDATE OF type, status ON messages
+  WHEN OLD.type IS NOT NEW.type OR OLD.status IS NOT NEW.status BEGIN
+    UPDATE message_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+    INSERT INTO message_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+      ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER messages_counted_on_delete AFTER DELETE ON messages BEGIN
+    UPDATE message_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+  END;
+
+  ALTER TABLE members ADD COLUMN joined_after INTEGER;
+  `,
 ];

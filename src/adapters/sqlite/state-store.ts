@@ -49,7 +49,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   const settlePending = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id AND status = 'pending'`);
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
-  const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value) VALUES (?, ?, ?, ?)');
+  // joined_after: the newest message at this moment, from which on prune keeps everything while the member waits.
+  const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value, joined_after) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
   const unbatched = db.prepare<[string, number], { seq: number }>('SELECT seq FROM members WHERE grp = ? AND batch IS NULL ORDER BY seq LIMIT ?');
   const nextIndex = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(idx), 0) + 1 AS next FROM batches WHERE grp = ?');
   const assign = db.prepare('UPDATE members SET batch = ? WHERE seq = ?');
@@ -118,6 +119,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     return rows.map((row) => ({ ...toStored(row), status: 'pending' as const, attempts: 0, reason: undefined }));
   });
 
+  const pruneStep = db.prepare<[number, number]>(pruneSql);
+
   return {
     ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
@@ -162,6 +165,16 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       if (!Number.isInteger(size) || size < 1) throw new Error(`size must be a positive integer, got ${size}`);
       return collectOne.immediate(group, member, size);
     },
+    async prune(before) {
+      if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
+      let removed = 0;
+      // In steps, each its own short transaction, so writers are never held up for long.
+      for (;;) {
+        const { changes } = pruneStep.run(before, pruneStepSize);
+        removed += changes;
+        if (changes < pruneStepSize) return removed;
+      }
+    },
     async batchOf(group, memberId) {
       const row = memberOf.get(group, memberId);
       return row?.batch == null ? undefined : loadBatch(group, row.batch);
@@ -171,6 +184,27 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
   };
 }
+
+const pruneStepSize = 5000;
+
+/**
+ * One step of prune: done messages settled before the given time, except the causes (at any depth) of pending
+ * and dead messages, and anything recorded after the oldest member still waiting in a fan-in group
+ * joined it.
+ */
+const pruneSql = `
+  WITH RECURSIVE kept(id) AS (
+    SELECT caused_by FROM messages WHERE status IN ('pending', 'dead') AND caused_by IS NOT NULL
+    UNION
+    SELECT m.caused_by FROM messages m JOIN kept ON m.id = kept.id WHERE m.caused_by IS NOT NULL
+  )
+  DELETE FROM messages WHERE seq IN (
+    SELECT seq FROM messages
+    WHERE status = 'done' AND updated_at < ?
+      AND seq <= (SELECT COALESCE(MIN(COALESCE(joined_after, 0)), 9223372036854775807) FROM members WHERE batch IS NULL)
+      AND id NOT IN (SELECT id FROM kept)
+    ORDER BY seq LIMIT ?
+  )`;
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
