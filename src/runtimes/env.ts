@@ -14,6 +14,11 @@ export const runtimeEnv = {
   schema: 'DATAFLOW_SCHEMA',
   /** Seconds a job may run before another process takes it over; keep it above every handler's timeout. @defaultValue 600 */
   leaseSeconds: 'DATAFLOW_LEASE_SECONDS',
+  /**
+   * How long `dataflow run` keeps done messages (`30d`, `12h`, `90m`, `45s`): it prunes older ones
+   * at start and then every tenth of that (at most hourly). Unset: everything is kept.
+   */
+  retention: 'DATAFLOW_RETENTION',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',
   /** debug, info, warn, error or silent. @defaultValue info */
