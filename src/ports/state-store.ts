@@ -112,9 +112,10 @@ export interface StateStore {
   /**
    * Retention: removes the done messages last updated before `before` (epoch ms) and returns how
    * many went. Kept whatever their age: pending and dead messages (dead letters wait for a
-   * re-drive) and every message they descend from; everything recorded since the oldest member
-   * still waiting in a fan-in group joined it (what its batch will look up when it closes); and
-   * the fan-in's members and batches (small, and what lets a late duplicate replay its decision
+   * re-drive) and every message they descend from; what a fan-in may still look up: everything
+   * recorded since the first member joined of a batch still forming, or of one whose closing
+   * caused a message still pending (a GIF being made looks up its frames' thumbnails); and the
+   * fan-in's members and batches (small, and what lets a late duplicate replay its decision
    * instead of opening a new batch). Counts follow the removal. A store without it keeps
    * everything.
    */

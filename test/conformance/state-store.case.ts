@@ -161,6 +161,24 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await assert.rejects(store.prune(Number.NaN), /before/);
     }));
 
+    it('prunes nothing a batch still looks up while a message its closing caused is pending', withStore(async (store) => {
+      const done = { status: 'done', attempts: 1 } as const;
+      await store.save([message('before')], 1);
+      await store.settle('before', done, [], 2);
+      await store.save([message('first-frame')], 3);
+      await store.collect('frames', { id: 'f1', order: 1, value: null }, 2);
+      await store.settle('first-frame', done, [message('first-thumbnail', { causedBy: 'first-frame' })], 4);
+      await store.settle('first-thumbnail', done, [], 5);
+      await store.save([message('second-frame')], 6);
+      assert.ok(await store.collect('frames', { id: 'f2', order: 2, value: null }, 2), 'the second frame closes the batch');
+      await store.settle('second-frame', done, [message('gif-request', { causedBy: 'second-frame' })], 7);
+
+      assert.equal(await store.prune!(10), 2, 'only what was recorded before the batch began: "before" and "first-frame"');
+      assert.ok(await store.get('first-thumbnail'), 'the GIF being made will look up the first frame\'s thumbnail');
+      await store.settle('gif-request', done, [], 8);
+      assert.equal(await store.prune!(10), 3, 'once it is made, the batch needs nothing more');
+    }));
+
     it('gives each batch to exactly one of many concurrent callers', withStore(async (store) => {
       const orders = Array.from({ length: 20 }, (_, i) => 1000 - i * 7);
       const results = await Promise.all(orders.map((order) => store.collect('race', { id: String(order), order, value: order }, 5)));

@@ -80,7 +80,7 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
-    name: 'counts kept as messages change, created_at indexed, fan-in join points for prune',
+    name: 'counts kept as messages change, created_at indexed, fan-in positions for prune',
     // Counts: triggers move them in the writing statement's own transaction, whichever statement it
     // is. Concurrent settles of one type would queue on a single counter row, so each statement
     // appends its net change to message_count_changes instead (insert-only, nothing to wait for),
@@ -90,6 +90,8 @@ export const migrations: readonly Migration[] = [
       LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
       CREATE INDEX messages_by_created ON messages (created_at, seq);
       ALTER TABLE members ADD COLUMN joined_after bigint;
+      ALTER TABLE batches ADD COLUMN closed_after bigint;
+      CREATE INDEX batches_by_closed ON batches (closed_after);
 
       CREATE TABLE message_counts (
         type   text NOT NULL,

@@ -44,9 +44,9 @@ export const migrations: string[] = [
   `,
   // Counts by type and status kept by triggers, so every write (whichever statement makes it)
   // moves them in its own transaction and reading them scans nothing; created_at indexed for
-  // time-window searches; and, per fan-in member, the newest message when it joined, from which
-  // on prune keeps everything while the member waits for its batch (NULL: joined before this
-  // version, so keep everything).
+  // time-window searches; and, per fan-in member and batch, the newest message when it joined or
+  // closed, from which on prune keeps what the fan-in may still look up (see prune).
+  // NULL: from before this version; a member then keeps everything while it waits.
   `
   CREATE INDEX messages_by_created ON messages (created_at, seq);
 
@@ -73,5 +73,7 @@ export const migrations: string[] = [
   END;
 
   ALTER TABLE members ADD COLUMN joined_after INTEGER;
+  ALTER TABLE batches ADD COLUMN closed_after INTEGER;
+  CREATE INDEX batches_by_closed ON batches (closed_after);
   `,
 ];
