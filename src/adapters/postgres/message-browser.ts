@@ -4,6 +4,19 @@ import { formatCursor, pageLimit, parseCursor, type MessageBrowser } from '../..
 import type { MessageStatus, StoredMessage } from '../../ports/state-store.js';
 
 /**
+ * Moves the net changes the triggers appended into the counts, in one statement: each change is
+ * either still a row or already in the counts, never both, whoever reads or folds at the same time.
+ */
+export async function foldCounts(db: Pick<pg.Pool, 'query'>, tables: { counts: string; changes: string }): Promise<void> {
+  await db.query(
+    `WITH folded AS (DELETE FROM ${tables.changes} RETURNING type, status, n)
+     INSERT INTO ${tables.counts} AS c (type, status, n)
+     SELECT type, status, SUM(n) FROM folded GROUP BY type, status ORDER BY type, status
+     ON CONFLICT (type, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
+  );
+}
+
+/**
  * `counts` and `changes` name the tables the migration's triggers keep: the counts, and the net
  * changes each write appended since they were last folded in.
  */
@@ -47,14 +60,8 @@ export function postgresMessageBrowser(
       };
     },
     async counts() {
-      // Fold the changes in (one statement: each change is either still a row or already in the
-      // counts, never both), then read both small tables: exact, and no message is scanned.
-      await pool.query(
-        `WITH folded AS (DELETE FROM ${tables.changes} RETURNING type, status, n)
-         INSERT INTO ${tables.counts} AS c (type, status, n)
-         SELECT type, status, SUM(n) FROM folded GROUP BY type, status ORDER BY type, status
-         ON CONFLICT (type, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
-      );
+      // Fold the changes in, then read both small tables: exact, and no message is scanned.
+      await foldCounts(pool, tables);
       const { rows } = await pool.query<{ type: string; status: MessageStatus; count: string }>(
         `SELECT type, status, SUM(n) AS count
          FROM (SELECT type, status, n FROM ${tables.counts} UNION ALL SELECT type, status, n FROM ${tables.changes}) kept

@@ -27,7 +27,7 @@
  * new ones.
  */
 import pg from 'pg';
-import { postgresMessageBrowser } from './message-browser.js';
+import { foldCounts, postgresMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 
@@ -84,6 +84,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   const messages = `${prefix}messages`;
   const members = `${prefix}members`;
   const batches = `${prefix}batches`;
+  const countTables = { counts: `${prefix}message_counts`, changes: `${prefix}message_count_changes` };
 
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -211,7 +212,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   }
 
   return {
-    ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, { counts: `${prefix}message_counts`, changes: `${prefix}message_count_changes` }),
+    ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, countTables),
     enqueuesOnSettle: enqueue !== undefined,
 
     save(list, now) {
@@ -397,8 +398,11 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
             [before, pin, pruneStepSize],
           );
           removed += rowCount ?? 0;
-          if ((rowCount ?? 0) < pruneStepSize) return removed;
+          if ((rowCount ?? 0) < pruneStepSize) break;
         }
+        // Fold the count changes too, so they stay few where nothing reads the counts.
+        await foldCounts(pool, countTables);
+        return removed;
       });
     },
 
