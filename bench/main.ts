@@ -6,11 +6,13 @@
 import { clusterBench } from './cluster.js';
 import { imagingBench } from './imaging.js';
 import { runtimeBench } from './runtime.js';
+import { scaleBench } from './scale.js';
 
 const sections: Record<string, (args: Options) => Promise<void>> = {
   imaging: (args) => imagingBench({ runs: args.runs, counts: args.counts, withSharp: args.sharp }),
   runtime: () => runtimeBench(),
   cluster: () => clusterBench(),
+  scale: () => scaleBench(),
 };
 
 interface Options {

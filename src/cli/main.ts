@@ -5,10 +5,12 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { failedCommand } from './commands/failed.js';
 import { invokeCommand } from './commands/invoke.js';
 import { migrateCommand } from './commands/migrate.js';
+import { pruneCommand } from './commands/prune.js';
 import { redriveCommand } from './commands/redrive.js';
 import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
 import { traceCommand } from './commands/trace.js';
+import { parseDuration } from './duration.js';
 import { parseRoles } from './roles.js';
 
 const usage = `Usage: dataflow <command>
@@ -26,11 +28,14 @@ const usage = `Usage: dataflow <command>
   trace <message-id>       the causal tree the message belongs to, from its root cause
   migrate                  bring the cluster's PostgreSQL schema up to date (processes also
                            do it when they start)
+  prune --older-than 30d   remove done messages settled longer ago (s, m, h or d); pending and
+                           dead ones, their causes and what open fan-ins need stay
 
 Options: --verbose, --help
 Environment: DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
 the cluster runtime), DATAFLOW_BLOBS (file:///folder or s3://bucket/prefix), SMTP_URL,
-AERIS_CLIENT_ID, AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG (see the README).`;
+AERIS_CLIENT_ID, AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG, DATAFLOW_RETENTION (e.g. 30d:
+run prunes done messages older than that) (see the README).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string', multiple: true, default: [] },
       port: { type: 'string' },
       'dashboard-port': { type: 'string' },
+      'older-than': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -76,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       need(0, 'no arguments');
       return migrateCommand();
+    case 'prune': {
+      need(0, 'no arguments, and --older-than');
+      if (values['older-than'] === undefined) throw new UsageError('dataflow prune needs --older-than, e.g. --older-than 30d');
+      return pruneCommand({ olderThanMs: parseOrUsage(() => parseDuration(values['older-than']!, '--older-than')) });
+    }
     case 'trace':
       need(1, 'a message id');
       return traceCommand(rest[0]!);
@@ -88,6 +99,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** A flag that does not parse is a usage error: the help follows the message. */
+function parseOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 main(process.argv.slice(2))
   .then(

@@ -60,7 +60,7 @@ export interface GalleryItem {
 /**
  * What the store looks like, cheaply, for polling when there are no events: the newest message,
  * the newest pending ones (a settle changes them) and the newest dead one, every second; the full
- * counts (a scan) every tenth time, for what the rest misses.
+ * counts (kept by the store, a few rows) every tenth time, for what the rest misses.
  */
 function storeSignature(state: MessageBrowser): () => Promise<string> {
   let polls = 0;

@@ -117,5 +117,16 @@ export interface StateStore {
   collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
   /** The batch a member belongs to, once one has taken it. */
   batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+  /**
+   * Retention: removes the done messages last updated before `before` (epoch ms) and returns how
+   * many went. Kept whatever their age: pending and dead messages (dead letters wait for a
+   * re-drive) and every message they descend from; what a fan-in may still look up: everything
+   * recorded since the first member joined of a batch still forming, or of one whose closing
+   * caused a message still pending (a GIF being made looks up its frames' thumbnails); and the
+   * fan-in's members and batches (small, and what lets a late duplicate replay its decision
+   * instead of opening a new batch). Counts follow the removal. A store without it keeps
+   * everything.
+   */
+  prune?(before: number): Promise<number>;
   close(): Promise<void>;
 }

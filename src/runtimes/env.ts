@@ -19,6 +19,11 @@ export const runtimeEnv = {
    * for one. @defaultValue each worker's own, else 12 attempts, backoff from 1000 ms to 300000 ms
    */
   retry: 'DATAFLOW_RETRY',
+  /**
+   * How long `dataflow run` keeps done messages (`30d`, `12h`, `90m`, `45s`): it prunes older ones
+   * at start and then every tenth of that (at most hourly). Unset: everything is kept.
+   */
+  retention: 'DATAFLOW_RETENTION',
   /** Per-consumer concurrency in this process: `thumbnail-creator=4,mediator=8`. */
   concurrency: 'DATAFLOW_CONCURRENCY',
   /** debug, info, warn, error or silent. @defaultValue info */

@@ -35,6 +35,11 @@ export function messageBrowserConformance(name: string, open: () => Promise<Stat
       assert.equal(last.next, undefined);
       assert.deepEqual((await store.search({ key: 'radar' })).messages.map((m) => m.id), ['m5', 'm3', 'm1']);
       assert.deepEqual((await store.search({ from: 1005, to: 1006 })).messages.map((m) => m.id), ['m6', 'm5']);
+      const window = await store.search({ from: 1001, to: 1004, limit: 3 });
+      assert.deepEqual(window.messages.map((m) => m.id), ['m4', 'm3', 'm2'], 'a time window pages newest first');
+      assert.deepEqual((await store.search({ from: 1001, to: 1004, limit: 3, cursor: window.next })).messages.map((m) => m.id), ['m1']);
+      assert.deepEqual((await store.search({ from: 5000, to: 4000 })).messages, [], 'an empty window');
+      await assert.rejects(store.search({ from: 1001, cursor: first.next }), /cursor/, 'a cursor from another kind of search');
       await store.settle('m0', { status: 'dead', attempts: 1, reason: 'x' }, [], 3000);
       assert.deepEqual((await store.search({ status: 'dead' })).messages.map((m) => m.id), ['m0']);
       await assert.rejects(store.search({ limit: 0 }), /limit/);
@@ -48,6 +53,41 @@ export function messageBrowserConformance(name: string, open: () => Promise<Stat
         counts.map((c) => [c.type, c.status, c.count]),
         [['did-create-gif', 'pending', 1], ['did-fetch-amp-image', 'done', 1], ['did-fetch-amp-image', 'pending', 1]],
       );
+    }));
+
+    it('keeps the counts exact through save, settle, dead, revive and prune, with settles racing', withStore(async (store) => {
+      const truth = async () => {
+        const tally = new Map<string, number>();
+        for (const m of await store.find({ limit: 100_000 })) tally.set(`${m.type} ${m.status}`, (tally.get(`${m.type} ${m.status}`) ?? 0) + 1);
+        return [...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, count]) => [...k.split(' '), count]);
+      };
+      const check = async (when: string) => {
+        const counts = (await store.counts()).map((c) => [c.type, c.status, c.count]);
+        assert.deepEqual(counts, await truth(), when);
+      };
+      const ids = Array.from({ length: 60 }, (_, i) => `m${i}`);
+      await store.save(ids.map((id, i) => message(id, { type: i % 2 ? 'did-create-gif' : 'did-fetch-amp-image' })), 1);
+      await store.save(ids.slice(0, 10).map((id) => message(id)), 2);
+      await check('after saves, a known id saved again counting once');
+
+      // Every message settled at once, ten of them twice: the second settle of each changes nothing.
+      const settles = ids.map((id, i) =>
+        store.settle(id, i % 3 ? { status: 'done', attempts: 1 } : { status: 'dead', attempts: 5, reason: 'x' }, [message(`e${i}`, { type: 'please-create-thumbnail', causedBy: id })], 3),
+      );
+      const racing = ids.slice(0, 10).map((id) => store.settle(id, { status: 'dead', attempts: 2, reason: 'late' }, [], 3));
+      const results = await Promise.all([...settles, ...racing]);
+      assert.equal(results.filter(Boolean).length, 60, 'each message settled once');
+      await check('after concurrent settles');
+
+      assert.equal((await store.revive('all', 4)).length, 20);
+      await check('after revive');
+      await Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => store.settle(id, { status: 'done', attempts: 1 }, [], 5)));
+      await Promise.all(ids.filter((_, i) => i % 4 === 0).map((_, i) => store.settle(`e${i * 4}`, { status: 'done', attempts: 1 }, [], 5)));
+      await check('after settling the revived');
+
+      assert.ok(store.prune, 'this store prunes');
+      assert.ok((await store.prune(1_000)) > 0);
+      await check('after prune');
     }));
 
     it('sums what settled per type and time bucket, with latency from recorded to settled', withStore(async (store) => {

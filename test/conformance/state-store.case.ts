@@ -142,6 +142,57 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal(await store.collect('g', { id: 'm2', order: 2, value: null }, 3), undefined, 'other members do not');
     }));
 
+    it('prunes old done messages, keeping pending and dead ones, their causes, and what a waiting fan-in member needs', withStore(async (store) => {
+      assert.ok(store.prune, 'this store prunes');
+      const done = { status: 'done', attempts: 1 } as const;
+      await store.save([message('root-a'), message('root-b'), message('root-c'), message('late')], 1);
+      await store.settle('root-a', done, [message('a1', { causedBy: 'root-a' })], 2);
+      await store.settle('a1', done, [message('a2', { causedBy: 'a1' })], 3);
+      await store.settle('root-b', done, [message('b1', { causedBy: 'root-b' })], 2);
+      await store.settle('b1', { status: 'dead', attempts: 5, reason: 'broken' }, [], 3);
+      await store.settle('root-c', done, [message('c1', { causedBy: 'root-c' })], 2);
+      await store.settle('c1', done, [], 3);
+      await store.settle('late', done, [], 50);
+      // A member waits in its group: what is recorded from then on may be what its batch looks up.
+      await store.collect('frames', { id: 'waiting', order: 1, value: null }, 2);
+      await store.save([message('after-join')], 4);
+      await store.settle('after-join', done, [], 5);
+
+      assert.equal(await store.prune(10), 2, 'root-c and c1: done, settled before 10, nothing pending or dead below them');
+      const left = async () => (await store.find({ limit: 100 })).map((m) => m.id).sort();
+      assert.deepEqual(await left(), ['a1', 'a2', 'after-join', 'b1', 'late', 'root-a', 'root-b']);
+      assert.equal(await store.prune(10), 0, 'pruning again removes nothing more');
+
+      await store.collect('frames', { id: 'closing', order: 2, value: null }, 2);
+      assert.equal(await store.prune(10), 1, 'once the member is in a batch, what came after it may go');
+      assert.equal(await store.get('after-join'), undefined);
+      assert.deepEqual((await store.batchOf('frames', 'waiting'))?.members.map((m) => m.id), ['waiting', 'closing'], 'fan-in decisions stay');
+      assert.equal(await store.collect('frames', { id: 'waiting', order: 1, value: null }, 2), undefined, 'a late duplicate opens no new batch');
+
+      await store.settle('a2', done, [], 6);
+      assert.equal(await store.prune(10), 3, 'the settled chain goes: a2, a1, root-a');
+      assert.deepEqual(await left(), ['b1', 'late', 'root-b']);
+      await assert.rejects(store.prune(Number.NaN), /before/);
+    }));
+
+    it('prunes nothing a batch still looks up while a message its closing caused is pending', withStore(async (store) => {
+      const done = { status: 'done', attempts: 1 } as const;
+      await store.save([message('before')], 1);
+      await store.settle('before', done, [], 2);
+      await store.save([message('first-frame')], 3);
+      await store.collect('frames', { id: 'f1', order: 1, value: null }, 2);
+      await store.settle('first-frame', done, [message('first-thumbnail', { causedBy: 'first-frame' })], 4);
+      await store.settle('first-thumbnail', done, [], 5);
+      await store.save([message('second-frame')], 6);
+      assert.ok(await store.collect('frames', { id: 'f2', order: 2, value: null }, 2), 'the second frame closes the batch');
+      await store.settle('second-frame', done, [message('gif-request', { causedBy: 'second-frame' })], 7);
+
+      assert.equal(await store.prune!(10), 2, 'only what was recorded before the batch began: "before" and "first-frame"');
+      assert.ok(await store.get('first-thumbnail'), 'the GIF being made will look up the first frame\'s thumbnail');
+      await store.settle('gif-request', done, [], 8);
+      assert.equal(await store.prune!(10), 3, 'once it is made, the batch needs nothing more');
+    }));
+
     it('gives each batch to exactly one of many concurrent callers', withStore(async (store) => {
       const orders = Array.from({ length: 20 }, (_, i) => 1000 - i * 7);
       const results = await Promise.all(orders.map((order) => store.collect('race', { id: String(order), order, value: order }, 5)));

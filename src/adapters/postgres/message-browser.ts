@@ -1,12 +1,35 @@
 /** The message browser on the PostgreSQL state store's tables. */
 import type pg from 'pg';
-import { pageLimit, type MessageBrowser } from '../../ports/message-browser.js';
+import { formatCursor, pageLimit, parseCursor, type MessageBrowser } from '../../ports/message-browser.js';
 import type { MessageStatus, StoredMessage } from '../../ports/state-store.js';
 
-export function postgresMessageBrowser(pool: pg.Pool, messages: string, toStored: (row: never) => StoredMessage): MessageBrowser {
+/**
+ * Moves the net changes the triggers appended into the counts, in one statement: each change is
+ * either still a row or already in the counts, never both, whoever reads or folds at the same time.
+ */
+export async function foldCounts(db: Pick<pg.Pool, 'query'>, tables: { counts: string; changes: string }): Promise<void> {
+  await db.query(
+    `WITH folded AS (DELETE FROM ${tables.changes} RETURNING type, status, n)
+     INSERT INTO ${tables.counts} AS c (type, status, n)
+     SELECT type, status, SUM(n) FROM folded GROUP BY type, status ORDER BY type, status
+     ON CONFLICT (type, status) DO UPDATE SET n = c.n + EXCLUDED.n`,
+  );
+}
+
+/**
+ * `counts` and `changes` name the tables the migration's triggers keep: the counts, and the net
+ * changes each write appended since they were last folded in.
+ */
+export function postgresMessageBrowser(
+  pool: pg.Pool,
+  messages: string,
+  toStored: (row: never) => StoredMessage,
+  tables: { counts: string; changes: string },
+): MessageBrowser {
   return {
     async search(query) {
       const limit = pageLimit(query.limit);
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to) return { messages: [] };
       const where: string[] = [];
       const params: unknown[] = [];
       const add = (sql: string, value: unknown) => (params.push(value), where.push(sql.replace('?', `$${params.length}`)));
@@ -15,18 +38,34 @@ export function postgresMessageBrowser(pool: pg.Pool, messages: string, toStored
       if (query.status !== undefined) add('status = ?', query.status);
       if (query.from !== undefined) add('created_at >= ?', query.from);
       if (query.to !== undefined) add('created_at <= ?', query.to);
-      if (query.cursor !== undefined) add('seq < ?', query.cursor);
+      // A time window is read newest first along the (created_at, seq) index, whatever part of the
+      // history it covers; any other search by seq.
+      const byTime = query.from !== undefined || query.to !== undefined;
+      const after = parseCursor(query.cursor, byTime);
+      if (after?.createdAt !== undefined) {
+        params.push(after.createdAt, after.seq);
+        where.push(`(created_at, seq) < ($${params.length - 1}::bigint, $${params.length}::bigint)`);
+      } else if (after) add('seq < ?', after.seq);
       params.push(limit + 1);
-      const { rows } = await pool.query<{ seq: string }>(
-        `SELECT * FROM ${messages} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+      const { rows } = await pool.query<{ seq: string; created_at: string }>(
+        `SELECT * FROM ${messages} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${byTime ? 'created_at DESC, seq DESC' : 'seq DESC'} LIMIT $${params.length}`,
         params,
       );
       const page = rows.slice(0, limit);
-      return { messages: page.map((row) => toStored(row as never)), next: rows.length > limit ? String(page.at(-1)!.seq) : undefined };
+      const last = page.at(-1);
+      return {
+        messages: page.map((row) => toStored(row as never)),
+        next: rows.length > limit && last ? formatCursor(last.seq, byTime ? last.created_at : undefined) : undefined,
+      };
     },
     async counts() {
+      // Fold the changes in, then read both small tables: exact, and no message is scanned.
+      await foldCounts(pool, tables);
       const { rows } = await pool.query<{ type: string; status: MessageStatus; count: string }>(
-        `SELECT type, status, COUNT(*) AS count FROM ${messages} GROUP BY type, status ORDER BY type, status`,
+        `SELECT type, status, SUM(n) AS count
+         FROM (SELECT type, status, n FROM ${tables.counts} UNION ALL SELECT type, status, n FROM ${tables.changes}) kept
+         GROUP BY type, status HAVING SUM(n) > 0 ORDER BY type, status`,
       );
       return rows.map((row) => ({ ...row, count: Number(row.count) }));
     },

@@ -79,6 +79,71 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE messages ADD CONSTRAINT messages_attempts_not_negative CHECK (attempts >= 0);
     `,
   },
+  {
+    version: 4,
+    name: 'counts kept as messages change, created_at indexed, fan-in positions for prune',
+    // Counts: triggers move them in the writing statement's own transaction, whichever statement it
+    // is. Concurrent settles of one type would queue on a single counter row, so each statement
+    // appends its net change to message_count_changes instead (insert-only, nothing to wait for),
+    // and reading the counts first folds the changes into message_counts. The table is locked
+    // first so no write slips between the backfill and the triggers.
+    sql: `
+      LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
+      CREATE INDEX messages_by_created ON messages (created_at, seq);
+      ALTER TABLE members ADD COLUMN joined_after bigint;
+      ALTER TABLE batches ADD COLUMN closed_after bigint;
+      CREATE INDEX batches_by_closed ON batches (closed_after);
+
+      CREATE TABLE message_counts (
+        type   text NOT NULL,
+        status text NOT NULL,
+        n      bigint NOT NULL,
+        PRIMARY KEY (type, status)
+      );
+      CREATE TABLE message_count_changes (
+        seq    bigserial PRIMARY KEY,
+        type   text NOT NULL,
+        status text NOT NULL,
+        n      bigint NOT NULL
+      );
+      INSERT INTO message_counts (type, status, n) SELECT type, status, COUNT(*) FROM messages GROUP BY type, status;
+
+      CREATE FUNCTION messages_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO message_count_changes (type, status, n) SELECT type, status, COUNT(*) FROM new_rows GROUP BY type, status;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION messages_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO message_count_changes (type, status, n)
+        SELECT type, status, SUM(n) FROM (
+          SELECT type, status, -1 AS n FROM old_rows
+          UNION ALL
+          SELECT type, status, 1 AS n FROM new_rows
+        ) moved GROUP BY type, status HAVING SUM(n) <> 0;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION messages_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO message_count_changes (type, status, n) SELECT type, status, -COUNT(*) FROM old_rows GROUP BY type, status;
+        RETURN NULL;
+      END $$;
+      -- The functions find their tables in this schema whatever the caller's search_path.
+      DO $$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION messages_count_inserted() SET search_path = %I', current_schema());
+        EXECUTE format('ALTER FUNCTION messages_count_updated() SET search_path = %I', current_schema());
+        EXECUTE format('ALTER FUNCTION messages_count_deleted() SET search_path = %I', current_schema());
+      END $$;
+      -- Once per statement, not per row: a bulk insert adds one change row per type and status.
+      CREATE TRIGGER messages_counted_on_insert AFTER INSERT ON messages
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_count_inserted();
+      CREATE TRIGGER messages_counted_on_update AFTER UPDATE ON messages
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_count_updated();
+      CREATE TRIGGER messages_counted_on_delete AFTER DELETE ON messages
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_count_deleted();
+    `,
+  },
 ];
 
 export interface MigrateOptions {

@@ -42,4 +42,38 @@ export const migrations: string[] = [
   CREATE INDEX messages_by_key_seq ON messages (key, seq);
   CREATE INDEX messages_by_settled ON messages (updated_at);
   `,
+  // Counts by type and status kept by triggers, so every write (whichever statement makes it)
+  // moves them in its own transaction and reading them scans nothing; created_at indexed for
+  // time-window searches; and, per fan-in member and batch, the newest message when it joined or
+  // closed, from which on prune keeps what the fan-in may still look up (see prune).
+  // NULL: from before this version; a member then keeps everything while it waits.
+  `
+  CREATE INDEX messages_by_created ON messages (created_at, seq);
+
+  CREATE TABLE message_counts (
+    type   TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (type, status)
+  ) WITHOUT ROWID;
+  INSERT INTO message_counts (type, status, n) SELECT type, status, COUNT(*) FROM messages GROUP BY type, status;
+
+  CREATE TRIGGER messages_counted_on_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO message_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+      ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER messages_counted_on_update AFTER UPDATE OF type, status ON messages
+  WHEN OLD.type IS NOT NEW.type OR OLD.status IS NOT NEW.status BEGIN
+    UPDATE message_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+    INSERT INTO message_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+      ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER messages_counted_on_delete AFTER DELETE ON messages BEGIN
+    UPDATE message_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+  END;
+
+  ALTER TABLE members ADD COLUMN joined_after INTEGER;
+  ALTER TABLE batches ADD COLUMN closed_after INTEGER;
+  CREATE INDEX batches_by_closed ON batches (closed_after);
+  `,
 ];

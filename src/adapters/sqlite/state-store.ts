@@ -52,11 +52,12 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   );
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
-  const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value) VALUES (?, ?, ?, ?)');
+  // joined_after, closed_after: the newest message at that moment, for prune (see pruneSql).
+  const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value, joined_after) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
   const unbatched = db.prepare<[string, number], { seq: number }>('SELECT seq FROM members WHERE grp = ? AND batch IS NULL ORDER BY seq LIMIT ?');
   const nextIndex = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(idx), 0) + 1 AS next FROM batches WHERE grp = ?');
   const assign = db.prepare('UPDATE members SET batch = ? WHERE seq = ?');
-  const insertBatch = db.prepare('INSERT INTO batches (grp, idx, closed_by) VALUES (?, ?, ?)');
+  const insertBatch = db.prepare('INSERT INTO batches (grp, idx, closed_by, closed_after) VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
   const batchRow = db.prepare<[string, number], { closed_by: string }>('SELECT closed_by FROM batches WHERE grp = ? AND idx = ?');
   const batchMembers = db.prepare<[string, number], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND batch = ? ORDER BY ord, seq');
 
@@ -121,6 +122,9 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     return rows.map((row) => ({ ...toStored(row), status: 'pending' as const, attempts: 0, reason: undefined }));
   });
 
+  const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
+  const pruneStep = db.prepare<[number, number, number]>(pruneSql);
+
   return {
     ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
@@ -168,6 +172,18 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       if (!Number.isInteger(size) || size < 1) throw new Error(`size must be a positive integer, got ${size}`);
       return collectOne.immediate(group, member, size);
     },
+    async prune(before) {
+      if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
+      let removed = 0;
+      // Members joining from now on get a later position than any message there is now.
+      const pin = prunePin.get()?.pin ?? Number.MAX_SAFE_INTEGER;
+      // In steps, each its own short transaction, so writers are never held up for long.
+      for (;;) {
+        const { changes } = pruneStep.run(before, pin, pruneStepSize);
+        removed += changes;
+        if (changes < pruneStepSize) return removed;
+      }
+    },
     async batchOf(group, memberId) {
       const row = memberOf.get(group, memberId);
       return row?.batch == null ? undefined : loadBatch(group, row.batch);
@@ -177,6 +193,43 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
   };
 }
+
+const pruneStepSize = 5000;
+
+/**
+ * Where prune stops, as a message seq: what a fan-in may still look up was recorded after the
+ * first member of its batch joined. That is so for a member still waiting for its batch, and for
+ * the members of a batch whose closing caused a message still pending (a GIF being made looks up
+ * its frames' thumbnails): a batch closed after that message's cause was recorded and before it was.
+ */
+const prunePinSql = `
+  SELECT MIN(pin) AS pin FROM (
+    SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM members WHERE batch IS NULL
+    UNION ALL
+    SELECT MIN(COALESCE(m.joined_after, 0)) FROM messages p
+      JOIN messages c ON c.id = p.caused_by
+      JOIN batches b ON b.closed_after BETWEEN c.seq AND p.seq
+      JOIN members m ON m.grp = b.grp AND m.batch = b.idx
+    WHERE p.status = 'pending'
+  )`;
+
+/**
+ * One step of prune: done messages settled before the given time and recorded up to the pin,
+ * except the causes (at any depth) of pending and dead messages.
+ */
+const pruneSql = `
+  WITH RECURSIVE kept(id) AS (
+    SELECT caused_by FROM messages WHERE status IN ('pending', 'dead') AND caused_by IS NOT NULL
+    UNION
+    SELECT m.caused_by FROM messages m JOIN kept ON m.id = kept.id WHERE m.caused_by IS NOT NULL
+  )
+  DELETE FROM messages WHERE seq IN (
+    SELECT seq FROM messages
+    WHERE status = 'done' AND updated_at < ?
+      AND seq <= ?
+      AND id NOT IN (SELECT id FROM kept)
+    ORDER BY seq LIMIT ?
+  )`;
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;

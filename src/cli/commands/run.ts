@@ -5,8 +5,10 @@ import { fetchRound, startSchedule } from '../../flows/weather/schedule.js';
 import { describeSummary, trackOutputs } from './summary.js';
 import { runsSchedule, type Role } from '../roles.js';
 import { dashboardPort, serveDashboard } from '../dashboard.js';
+import { retentionFromEnv, startPruning } from '../retention.js';
 
 export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[]; dashboardPort?: string }): Promise<number> {
+  const retention = options.once ? undefined : retentionFromEnv();
   const app = await openApp({ roles: options.roles });
   const { runtime, config } = app;
   const output = createOutput({ verbose: options.verbose });
@@ -42,6 +44,7 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
           port,
           output.say,
         );
+  const pruning = retention === undefined ? undefined : startPruning(runtime.state, retention, output.say);
   await round().catch((error: Error) => output.say(`schedule: ${error.message}`));
   const schedule = scheduling ? startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`)) : undefined;
   if (schedule) output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
@@ -53,6 +56,7 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
   });
   output.say('stopping: letting running work finish…');
   schedule?.stop();
+  await pruning?.stop();
   await dashboard?.close();
   await app.close();
   return 0;

@@ -28,9 +28,10 @@ export function limit(value: string | undefined, fallback: number, max: number):
   return Math.min(n, max);
 }
 
-export function cursor(value: string | undefined): string | undefined {
+/** `timeOrdered`: the search has a time window, so its pages' cursors name a time too. */
+export function cursor(value: string | undefined, timeOrdered = false): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,19}$/.test(value)) badRequest('cursor must be the `next` of a previous page');
+  if (!(timeOrdered ? /^\d{1,19}\.\d{1,19}$/ : /^\d{1,19}$/).test(value)) badRequest('cursor must be the `next` of a previous page of the same search');
   return value;
 }
 

@@ -11,13 +11,15 @@ export function messageRoutes(context: DashboardContext) {
   return new Hono<AuthEnv>()
     .get('/api/messages', async (c) => {
       const q = (name: string) => c.req.query(name);
+      const from = time(q('from'), 'from');
+      const to = time(q('to'), 'to');
       const page = await state.search({
         type: text(q('type'), 'type'),
         key: text(q('imageId') ?? q('key'), 'imageId'),
         status: status(q('status')),
-        from: time(q('from'), 'from'),
-        to: time(q('to'), 'to'),
-        cursor: cursor(q('cursor')),
+        from,
+        to,
+        cursor: cursor(q('cursor'), from !== undefined || to !== undefined),
         limit: limit(q('limit'), 50, 200),
       });
       return c.json({ messages: page.messages.map((m) => summarize(flow, m)), next: page.next });
