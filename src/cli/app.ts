@@ -7,6 +7,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger, type LoggerOptions } from '../observability/logger.js';
+import { secretsFromEnvironment, textScrubber } from '../observability/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { embeddedPaths, openEmbeddedRuntime, type Runtime, type StateStore } from '../index.js';
 import { embeddedMailer } from '../runtimes/embedded.js';
@@ -45,6 +46,7 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: maps.amp });
   const mailer = embeddedMailer(paths);
   const log = openLog(paths.dir);
+  const redact = textScrubber(secretsFromEnvironment());
   let runtime: Runtime;
   try {
     if (databaseUrl) {
@@ -59,9 +61,10 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
         consumers: consumersOf(roles, createFlow({ mailer })),
         concurrency,
         log,
+        redact,
       });
     } else {
-      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log });
+      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, log, redact });
     }
   } catch (error) {
     await maps.close();

@@ -10,6 +10,7 @@ import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
 import { traceCommand } from './commands/trace.js';
 import { parseRoles } from './roles.js';
+import { checkUrlSettings } from './url-settings.js';
 
 const usage = `Usage: dataflow <command>
 
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const need = (count: number, what: string) => {
     if (rest.length !== count) throw new UsageError(`dataflow ${command} needs ${what}`);
   };
+  checkUrlSettings();
   switch (command) {
     case 'run':
       need(0, 'no arguments');

@@ -45,6 +45,8 @@ export interface ProcessorOptions {
   onEvent?: FlowEventListener;
   /** Aborts running handlers on shutdown. */
   signal?: AbortSignal;
+  /** Removes secrets from each reason before it is stored, sent to listeners or logged. @defaultValue none removed */
+  redact?: (text: string) => string;
 }
 
 export interface Processed {
@@ -119,6 +121,7 @@ function hasNul(value: unknown): boolean {
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
   const retry = { ...defaultRetryPolicy, ...options.retry };
+  const redact = options.redact ?? ((text: string) => text);
   const listener: FlowEventListener = options.onEvent ?? (() => {});
   /** Listeners watch; whatever they throw must never change what happens to a message. */
   const emit: FlowEventListener = (event) => {
@@ -165,7 +168,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
     const claimed = typeof object?.id === 'string' && object.id !== '' ? object.id : undefined;
     const type = object ? (typeof object.type === 'string' && object.type !== '' ? object.type : INVALID_TYPE) : UNPARSED_TYPE;
-    let reason = describeError(error);
+    let reason = redact(describeError(error));
     const now = clock.now();
     let id = claimed ?? newId();
     const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
@@ -301,7 +304,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, delivery: Delivery, error: Error, messageLog: Logger): Promise<Processed> {
     const { name: consumer, maxAttempts } = settings;
-    const reason = describeError(error);
+    const reason = redact(describeError(error));
     if (isRetriable(error) && options.signal?.aborted) return { outcome: { kind: 'retry', delayMs: 0 }, send: [] }; // released at shutdown
     if (isRetriable(error) && delivery.attempt < maxAttempts) {
       const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
@@ -349,7 +352,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
         throw new InvalidMessageError('it has no id of its own');
       } catch (error) {
-        const reason = describeError(coerceError(error));
+        const reason = redact(describeError(coerceError(error)));
         await state.settle(stored.id, { status: 'dead', attempts: stored.attempts + 1, reason }, [], clock.now());
         emit({ kind: 'dead', consumer: '(input)', id: stored.id, type: stored.type, reason });
         return undefined;
@@ -366,7 +369,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
         // takes that much; else keep delivering, slowly, rather than lose the message.
         const error = coerceError(thrown);
-        const reason = describeError(error);
+        const reason = redact(describeError(error));
         const id = (delivery.message as { id?: unknown } | null)?.id;
         if ((refusedForGood(error) || delivery.attempt >= settings.maxAttempts) && typeof id === 'string') {
           const final = `the state store could not record the outcome: ${reason} (after ${delivery.attempt} attempts)`;
