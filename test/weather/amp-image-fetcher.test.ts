@@ -128,6 +128,14 @@ describe('amp-image-fetcher', () => {
     });
   });
 
+  it('refuses a base URL holding a password, without repeating it', () => {
+    assert.throws(
+      () => createAmpImageFetcher({ baseUrl: 'http://maps:hunter2-password@127.0.0.1:9', clientId: CLIENT, clientSecret: SECRET }),
+      (error: Error) => /baseUrl must not hold a user name or password/.test(error.message) && !error.message.includes('hunter2'),
+    );
+    assert.throws(() => createAmpImageFetcher({ baseUrl: '127.0.0.1:7920', clientId: CLIENT, clientSecret: SECRET }), /baseUrl must be an http:\/\/ or https:\/\/ URL/);
+  });
+
   it('refuses an answer larger than its cap, stops reading it, and does not retry', async () => {
     let written = 0;
     let closedEarly = false;
