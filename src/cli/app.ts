@@ -7,6 +7,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger, type LoggerOptions } from '../observability/logger.js';
+import { secretsFromEnvironment, textScrubber } from '../observability/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { embeddedPaths, openEmbeddedRuntime, type Runtime, type StateStore } from '../index.js';
 import { embeddedMailer } from '../runtimes/embedded.js';
@@ -43,10 +44,12 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   if (!databaseUrl && !roles.includes('all')) {
     throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
   }
+  const maxBodyBytes = positive(env.maxMapBytes);
   const maps = await openMapSource();
-  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: maps.amp });
+  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes } });
   const mailer = embeddedMailer(paths);
   const log = openLog(paths.dir);
+  const redact = textScrubber(secretsFromEnvironment());
   let runtime: Runtime;
   try {
     if (databaseUrl) {
@@ -62,9 +65,10 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
         concurrency,
         retry,
         log,
+        redact,
       });
     } else {
-      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, retry, log });
+      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, retry, log, redact });
     }
   } catch (error) {
     await maps.close();

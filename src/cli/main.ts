@@ -12,6 +12,7 @@ import { sendCommand } from './commands/send.js';
 import { traceCommand } from './commands/trace.js';
 import { parseDuration } from './duration.js';
 import { parseRoles } from './roles.js';
+import { checkUrlSettings } from './url-settings.js';
 
 const usage = `Usage: dataflow <command>
 
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   const need = (count: number, what: string) => {
     if (rest.length !== count) throw new UsageError(`dataflow ${command} needs ${what}`);
   };
+  checkUrlSettings();
   switch (command) {
     case 'run':
       need(0, 'no arguments');

@@ -41,6 +41,8 @@ export interface ProcessorOptions {
   onEvent?: FlowEventListener;
   /** Aborts running handlers on shutdown. */
   signal?: AbortSignal;
+  /** Removes secrets from each reason before it is stored, sent to listeners or logged. @defaultValue none removed */
+  redact?: (text: string) => string;
 }
 
 export interface Processed {
@@ -114,6 +116,7 @@ function hasNul(value: unknown): boolean {
 
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, bucket, clock, log } = options;
+  const redact = options.redact ?? ((text: string) => text);
   const listener: FlowEventListener = options.onEvent ?? (() => {});
   /** Listeners watch; whatever they throw must never change what happens to a message. */
   const emit: FlowEventListener = (event) => {
@@ -164,7 +167,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
     const claimed = typeof object?.id === 'string' && object.id !== '' ? object.id : undefined;
     const type = object ? (typeof object.type === 'string' && object.type !== '' ? object.type : INVALID_TYPE) : UNPARSED_TYPE;
-    let reason = describeError(error);
+    let reason = redact(describeError(error));
     const now = clock.now();
     let id = claimed ?? newId();
     const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
@@ -319,7 +322,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, attempt: number, error: Error, messageLog: Logger): Promise<Processed> {
     const consumer = settings.name;
     const policy = policies.get(consumer)!;
-    const reason = describeError(error);
+    const reason = redact(describeError(error));
     if (isRetriable(error) && options.signal?.aborted) {
       // Released at shutdown: not the message's fault, so the attempt is given back.
       await state.recordAttempt(message.id, -1).catch((e: unknown) => messageLog.warn({ reason: describeError(coerceError(e)) }, 'could not give back the attempt'));
@@ -366,7 +369,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
         throw new InvalidMessageError('it has no id of its own');
       } catch (error) {
-        const reason = describeError(coerceError(error));
+        const reason = redact(describeError(coerceError(error)));
         await state.settle(stored.id, { status: 'dead', attempts: stored.attempts + 1, reason }, [], clock.now());
         emit({ kind: 'dead', consumer: '(input)', id: stored.id, type: stored.type, reason });
         return undefined;
@@ -383,7 +386,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
         // takes that much; else keep delivering, slowly, rather than lose the message.
         const error = coerceError(thrown);
-        const reason = describeError(error);
+        const reason = redact(describeError(error));
         const id = (delivery.message as { id?: unknown } | null)?.id;
         const policy = policies.get(consumer)!;
         if ((refusedForGood(error) || delivery.attempt >= policy.maxAttempts) && typeof id === 'string') {

@@ -40,6 +40,12 @@ export interface RuntimeOptions {
   recoverPending?: boolean;
   /** How long `stop()` lets running handlers finish before it aborts them. @defaultValue 30000 */
   shutdownGraceMs?: number;
+  /**
+   * Removes secrets from every reason a message is dead-lettered or retried with, before it is
+   * stored or shown: a reason quotes outside text (a server's answer, a driver's error) that may
+   * repeat a credential. @defaultValue none removed
+   */
+  redact?: (text: string) => string;
 }
 
 export interface Runtime {
@@ -79,6 +85,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     clock,
     log: options.log ?? silentLogger,
     retry: options.retry,
+    redact: options.redact,
     signal: shutdown.signal,
     onEvent: (event: FlowEvent) => {
       for (const listener of listeners) listener(event);

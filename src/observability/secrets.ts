@@ -3,7 +3,7 @@
  * from the environment, and the passwords inside connection URLs.
  */
 const SECRET_VARIABLES = ['AERIS_CLIENT_SECRET', 'AERIS_CLIENT_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'DATAFLOW_DASHBOARD_TOKEN'];
-const URL_VARIABLES = ['DATABASE_URL', 'SMTP_URL', 'DATAFLOW_BLOBS'];
+const URL_VARIABLES = ['DATABASE_URL', 'SMTP_URL', 'DATAFLOW_BLOBS', 'AERIS_MAPS_URL'];
 
 export function secretsFromEnvironment(environment: NodeJS.ProcessEnv = process.env): string[] {
   const secrets = SECRET_VARIABLES.map((name) => environment[name]).filter((value): value is string => Boolean(value));

@@ -62,6 +62,10 @@ describe('structured logs', () => {
     assert.deepEqual(secretsFromEnvironment(environment).sort(), ['50%off-Secret', 'pa$$word', 'pa%24%24word', 's3cr3t/value'].sort());
   });
 
+  it('finds the password in every URL setting, the map server\'s included', () => {
+    assert.deepEqual(secretsFromEnvironment({ AERIS_MAPS_URL: 'http://maps:map-pass-word@proxy.internal:8080' }), ['map-pass-word']);
+  });
+
   it('scrubs a secret as written, URL-encoded, form-encoded or JSON-escaped', () => {
     const scrub = textScrubber(['s3cr3t/value', 'with "quotes" and space']);
     const text = JSON.stringify({ a: 'https://maps/id_s3cr3t/value/x.png', b: 's3cr3t%2Fvalue', c: 'with "quotes" and space', d: 'with%20%22quotes%22%20and%20space', e: 'with+%22quotes%22+and+space' });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { NonRetriableError, RetryableError, invokeWorker } from '../../src/index.js';
@@ -38,7 +40,7 @@ const request = {
   validTime: '-30m',
 };
 
-async function fetchOnce(options: { requestTimeoutMs?: number } = {}) {
+async function fetchOnce(options: { requestTimeoutMs?: number; maxBodyBytes?: number } = {}) {
   const worker = createAmpImageFetcher({ baseUrl: base, clientId: CLIENT, clientSecret: SECRET, ...options });
   const blobs = diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-fetch-')));
   return invokeWorker(worker, request, { blobs, bucket: 'dataflow' });
@@ -124,5 +126,52 @@ describe('amp-image-fetcher', () => {
       noSecret(error.message);
       return true;
     });
+  });
+
+  it('refuses a base URL holding a password, without repeating it', () => {
+    assert.throws(
+      () => createAmpImageFetcher({ baseUrl: 'http://maps:hunter2-password@127.0.0.1:9', clientId: CLIENT, clientSecret: SECRET }),
+      (error: Error) => /baseUrl must not hold a user name or password/.test(error.message) && !error.message.includes('hunter2'),
+    );
+    assert.throws(() => createAmpImageFetcher({ baseUrl: '127.0.0.1:7920', clientId: CLIENT, clientSecret: SECRET }), /baseUrl must be an http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('refuses an answer larger than its cap, stops reading it, and does not retry', async () => {
+    let written = 0;
+    let closedEarly = false;
+    handler = (req, res) => {
+      // Chunked, so no content-length tells the size in advance; 16 MiB if nobody stops reading.
+      res.writeHead(200, { 'content-type': 'image/png', 'x-aeris-valid-date': '2017-06-01T16:00:00Z' });
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      const more = () => {
+        while (written < 16 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.once('close', () => (closedEarly = !res.writableFinished));
+      more();
+    };
+    await assert.rejects(fetchOnce({ maxBodyBytes: 256 * 1024 }), (error: Error) => {
+      assert.ok(error instanceof NonRetriableError, `${error.name}: ${error.message}`);
+      assert.match(error.message, /larger than 262144 bytes/);
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(closedEarly, `the fetcher read on: ${written} bytes were sent`);
+  });
+
+  it('times out a request at the set time even after garbage collections', async () => {
+    handler = () => {}; // never answers
+    const child = fileURLToPath(new URL('./fetch-timeout-child.ts', import.meta.url));
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
+      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', child, base, '1000'], { timeout: 120_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message} ${stderr}`)) : resolve({ stdout }),
+      ),
+    );
+    const result = JSON.parse(stdout) as { error: string | null; elapsedMs: number };
+    assert.match(String(result.error), /^RetryableError: .*no answer in time/);
+    assert.ok(result.elapsedMs >= 950 && result.elapsedMs < 5000, `gave up after ${result.elapsedMs} ms`);
   });
 });

@@ -6,6 +6,8 @@ export const env = {
   aerisClientSecret: 'AERIS_CLIENT_SECRET',
   /** @defaultValue https://maps.aerisapi.com */
   aerisMapsUrl: 'AERIS_MAPS_URL',
+  /** The largest answer the map fetcher reads, in bytes. @defaultValue 52428800 (50 MiB) */
+  maxMapBytes: 'DATAFLOW_MAX_MAP_BYTES',
   /** `WIDTHxHEIGHT`, e.g. `200x200`. */
   thumbnailSize: 'DATAFLOW_THUMBNAIL_SIZE',
   framesPerGif: 'DATAFLOW_FRAMES_PER_GIF',
