@@ -15,6 +15,20 @@ export interface Flow {
   /** Every consumer: the mediator and the workers. */
   consumers(): { name: string; concurrency: number; retry: RetryPolicy; timeoutMs: number }[];
   readonly types: readonly string[];
+  /** What the flow asks for on its own, on a clock: e.g. the maps to fetch every 7 minutes. */
+  readonly schedule?: FlowSchedule;
+}
+
+/**
+ * A flow's schedule: a cron expression and the inputs each tick sends, as if a person had sent
+ * them. Every runtime fires it its own way (a timer in a process, EventBridge on AWS, a manual
+ * clock in tests); the inputs are checked and recorded like any other.
+ */
+export interface FlowSchedule {
+  /** Five or six fields, e.g. `*\/7 * * * *` (croner's syntax), in UTC. */
+  readonly cron: string;
+  /** The inputs of the tick at `now` (epoch ms). */
+  inputs(now: number): unknown[];
 }
 
 export function defineFlow(spec: {
@@ -23,6 +37,7 @@ export function defineFlow(spec: {
   mediator: Mediator;
   /** Types no worker or rule names, e.g. a final `did-*` that is only recorded. */
   messages?: MessageDefinition[];
+  schedule?: FlowSchedule;
 }): Flow {
   const definitions = new Map<string, MessageDefinition>();
   const routes = new Map<string, string>();
@@ -54,6 +69,7 @@ export function defineFlow(spec: {
     types: [...definitions.keys()],
     definition: (type) => definitions.get(type),
     route: (type) => routes.get(type),
+    schedule: spec.schedule,
     consumers: () => [
       {
         name: spec.mediator.name,
