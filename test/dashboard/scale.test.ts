@@ -1,4 +1,8 @@
-/** The dashboard stays fast with 100,000 messages in the store: every query it makes is paged and indexed. */
+/**
+ * The dashboard answers every view right with 100,000 messages in the store: paged, ordered and
+ * counted as with a handful. How fast it answers is measured by `npm run bench -- scale`, not here:
+ * a time bound in a test fails on a busy machine and proves nothing on an idle one.
+ */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +17,6 @@ import { request, weatherDefinitions } from './support.js';
 
 const TOTAL = 100_000;
 const CHAIN = ['please-fetch-amp-image', 'did-fetch-amp-image', 'please-create-thumbnail', 'did-create-thumbnail', 'please-create-gif', 'did-create-gif', 'please-send-email', 'did-send-email'];
-const BOUND_MS = 1500;
 
 let dir: string;
 let state: StateStore & MessageBrowser;
@@ -23,7 +26,6 @@ const now = Date.now();
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dataflow-dashboard-scale-'));
   state = openSqliteStateStore(join(dir, 'state.db'));
-  const started = performance.now();
   const chunk = 10_000;
   for (let offset = 0; offset < TOTAL; offset += chunk) {
     const messages: NewMessage[] = [];
@@ -38,7 +40,6 @@ before(async () => {
     // Recorded over the last two hours, a chunk at a time.
     await state.save(messages, now - 2 * 3_600_000 + (offset / TOTAL) * 2 * 3_600_000);
   }
-  console.log(`inserted ${TOTAL.toLocaleString('en-US')} messages in ${Math.round(performance.now() - started)} ms`);
   dashboard = await startDashboard({ state, flow: weatherDefinitions(), blobs: diskBlobStore(join(dir, 'blobs')), gallery: weatherGallery(state), port: 0, token: '' });
   await request(`${dashboard.url}api/meta`);
 });
@@ -49,35 +50,31 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function timed(path: string) {
-  const started = performance.now();
+async function get(path: string) {
   const answer = await request(`${dashboard.url}${path}`);
-  const ms = performance.now() - started;
   assert.equal(answer.status, 200, `${path}: ${answer.text.slice(0, 200)}`);
-  console.log(`${path.padEnd(60)} ${ms.toFixed(1).padStart(7)} ms`);
-  assert.ok(ms < BOUND_MS, `${path} took ${ms.toFixed(0)} ms, more than ${BOUND_MS} ms`);
   return answer.json();
 }
 
-it(`answers every view's queries quickly with ${TOTAL.toLocaleString('en-US')} messages`, async () => {
-  const flow = await timed('api/flow');
+it(`answers every view's queries with ${TOTAL.toLocaleString('en-US')} messages`, async () => {
+  const flow = await get('api/flow');
   assert.equal(flow.totals.pending + flow.totals.done + flow.totals.dead, TOTAL);
-  await timed('api/activity');
-  const first = await timed('api/messages');
+  await get('api/activity');
+  const first = await get('api/messages');
   assert.equal(first.messages.length, 50);
   assert.equal(first.messages[0].id, `m${TOTAL - 1}`);
-  const second = await timed(`api/messages?cursor=${first.next}`);
+  const second = await get(`api/messages?cursor=${first.next}`);
   assert.equal(second.messages[0].id, `m${TOTAL - 51}`);
-  await timed('api/messages?type=did-create-gif');
-  await timed('api/messages?imageId=map-7');
-  await timed('api/messages?imageId=map-7&type=did-send-email&status=done');
-  await timed('api/messages?status=pending');
-  await timed(`api/messages?from=${now - 3_600_000}`);
-  const dead = await timed('api/dead');
+  await get('api/messages?type=did-create-gif');
+  await get('api/messages?imageId=map-7');
+  await get('api/messages?imageId=map-7&type=did-send-email&status=done');
+  await get('api/messages?status=pending');
+  await get(`api/messages?from=${now - 3_600_000}`);
+  const dead = await get('api/dead');
   assert.equal(dead.messages.length, 50);
-  const page = await timed(`api/messages/m${TOTAL - 5}`);
+  const page = await get(`api/messages/m${TOTAL - 5}`);
   assert.deepEqual(page.ancestors.map((m: { type: string }) => m.type), CHAIN.slice(0, 3));
   assert.deepEqual(page.descendants.map((m: { type: string }) => m.type), CHAIN.slice(4));
-  const gallery = await timed('api/gallery');
+  const gallery = await get('api/gallery');
   assert.equal(gallery.items.length, 24);
 });
