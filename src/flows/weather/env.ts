@@ -12,6 +12,11 @@ export const env = {
   gifDelayMs: 'DATAFLOW_GIF_DELAY_MS',
   /** `true`, `false` or a loop count. */
   gifLoop: 'DATAFLOW_GIF_LOOP',
+  /**
+   * The gif-creator's pixel budget: frames × width × height of one GIF, at most; larger requests
+   * are dead-lettered at once. @defaultValue 250000000
+   */
+  gifMaxPixels: 'DATAFLOW_GIF_MAX_PIXELS',
   /** Comma-separated addresses. */
   emailTo: 'DATAFLOW_EMAIL_TO',
   emailFrom: 'DATAFLOW_EMAIL_FROM',
