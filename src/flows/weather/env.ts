@@ -21,6 +21,11 @@ export const env = {
   emailTo: 'DATAFLOW_EMAIL_TO',
   emailFrom: 'DATAFLOW_EMAIL_FROM',
   emailSubject: 'DATAFLOW_EMAIL_SUBJECT',
+  /**
+   * The dashboard's address as mail recipients reach it (`https://weather.example.com`): mails
+   * link their GIF to its `/blobs/` route. Unset: a presigned S3 link, or no link.
+   */
+  publicUrl: 'DATAFLOW_PUBLIC_URL',
   /** Cron expression for fetching the maps. */
   schedule: 'DATAFLOW_SCHEDULE',
 } as const;
