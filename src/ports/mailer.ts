@@ -11,6 +11,8 @@ export interface Mail {
   from: string;
   subject: string;
   html: string;
+  /** The plain-text alternative, for clients that show no HTML (and spam filters that want one). @defaultValue made from `html` */
+  text?: string;
   attachments?: MailAttachment[];
 }
 

@@ -14,7 +14,7 @@ export interface MailerUnderTest {
 
 export function mailerConformance(name: string, open: () => Promise<MailerUnderTest>): void {
   describe(`mailer conformance: ${name}`, () => {
-    it('delivers subject, recipients, HTML and inline images by Content-ID', async () => {
+    it('delivers subject, recipients, HTML, its text alternative and inline images by Content-ID', async () => {
       const subject = await open();
       try {
         const gif = randomBytes(5000);
@@ -23,6 +23,7 @@ export function mailerConformance(name: string, open: () => Promise<MailerUnderT
           from: 'dataflow@example.com',
           subject: 'Weather GIF: temps',
           html: '<b>Your image is ready:</b><img src="cid:gif.1@dataflow">',
+          text: 'Your image is ready, attached.',
           attachments: [{ filename: 'temps.gif', content: gif, contentType: 'image/gif', cid: 'gif.1@dataflow' }],
         });
         assert.match(sent.messageId, /@/);
@@ -31,6 +32,7 @@ export function mailerConformance(name: string, open: () => Promise<MailerUnderT
         const to = Array.isArray(mail!.to) ? mail!.to.flatMap((a) => a.value) : mail!.to!.value;
         assert.deepEqual(to.map((a) => a.address), ['user@example.com', 'person@example.com']);
         assert.match(String(mail!.html), /<img src="cid:gif\.1@dataflow">/);
+        assert.equal(mail!.text?.trim(), 'Your image is ready, attached.', 'the text/plain alternative');
         const part = mail!.attachments.find((a) => a.cid === 'gif.1@dataflow');
         assert.ok(part, 'the GIF is an inline part');
         assert.equal(part.contentDisposition, 'inline');

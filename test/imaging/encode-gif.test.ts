@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
+import { NonRetriableError } from '../../src/index.js';
 import { encodeGif } from '../../src/flows/weather/imaging/encode-gif.js';
 import { readGifBlocks } from './gif-blocks.js';
 import { decodePages, decodeRgb, mapLikeFrames, psnr, rawPng, solidPng, type Rgb } from './make-frames.js';
@@ -141,6 +142,29 @@ describe('encodeGif', () => {
     const meta = await sharp(await encodeGif([grey, jpeg], { delayMs: 50, loop: true })).metadata();
     assert.equal(meta.pages, 2);
     assert.equal((await sharp(await encodeGif([grey], { delayMs: 50, loop: true })).metadata()).pages, 1);
+  });
+
+  test('refuses a GIF over its pixel budget from the first frame\'s header, before reading the others', async () => {
+    const first = await solidPng(400, 300, [1, 2, 3]);
+    const read: number[] = [];
+    const source = { count: 50, read: async (index: number) => (read.push(index), first) };
+    await assert.rejects(encodeGif(source, { delayMs: 100, loop: true, maxPixels: 5_000_000 }), (error: Error) => {
+      assert.ok(error instanceof NonRetriableError);
+      assert.equal(error.message, '50 frames of 400x300 are 6000000 pixels in all (frames × width × height), over the budget of 5000000 pixels');
+      return true;
+    });
+    assert.deepEqual(read, [0]);
+    assert.equal((await sharp(await encodeGif({ ...source, count: 41 }, { delayMs: 100, loop: true, maxPixels: 5_000_000 })).metadata()).pages, 41);
+  });
+
+  test('reads frames from a source as it needs them', async () => {
+    const frames = await mapLikeFrames(30, 320, 240);
+    const reads = new Map<number, number>();
+    const source = { count: frames.length, read: async (index: number) => (reads.set(index, (reads.get(index) ?? 0) + 1), frames[index]!) };
+    const fromSource = await encodeGif(source, { delayMs: 100, loop: true });
+    assert.ok(fromSource.equals(await encodeGif(frames, { delayMs: 100, loop: true })), 'the same GIF as from an array');
+    assert.deepEqual([...reads.keys()].sort((a, b) => a - b), frames.map((_, i) => i));
+    assert.ok([...reads.values()].every((n) => n <= 2), 'a frame is read at most twice (a range\'s lead-in)');
   });
 
   test('says what is wrong with its input', async () => {

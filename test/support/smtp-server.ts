@@ -7,6 +7,8 @@ export interface TestSmtpServer {
   /** An SMTP URL for nodemailer. */
   url: string;
   received: ParsedMail[];
+  /** Each received mail as it came over the wire, in the order of `received`. */
+  sources: string[];
   /** Resolves once `count` mails have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -15,6 +17,7 @@ export interface TestSmtpServer {
 /** `port` 0 picks a free one; give a closed server's port to bring it back at the same address. */
 export async function startSmtpServer(options: { rejectRecipient?: string; port?: number } = {}): Promise<TestSmtpServer> {
   const received: ParsedMail[] = [];
+  const sources: string[] = [];
   let notify = () => {};
   const server = new SMTPServer({
     authOptional: true,
@@ -30,8 +33,12 @@ export async function startSmtpServer(options: { rejectRecipient?: string; port?
       callback();
     },
     onData(stream, _session, callback) {
-      simpleParser(stream, { keepCidLinks: true })
-        .then((mail) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      new Promise<Buffer>((resolve, reject) => stream.on('end', () => resolve(Buffer.concat(chunks))).on('error', reject))
+        .then(async (source) => ({ source, mail: await simpleParser(source, { keepCidLinks: true }) }))
+        .then(({ source, mail }) => {
+          sources.push(source.toString('utf8'));
           received.push(mail);
           notify();
           callback();
@@ -44,6 +51,7 @@ export async function startSmtpServer(options: { rejectRecipient?: string; port?
   return {
     url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
     received,
+    sources,
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {

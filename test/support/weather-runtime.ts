@@ -7,18 +7,19 @@ import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { createRuntime, type FlowEvent, type Mailer } from '../../src/index.js';
 import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
+import { weatherFlow, type WeatherFlowOptions } from '../../src/flows/weather/flow.js';
 
 export async function weatherRuntime(options: {
   mailer: Mailer;
   amp?: { baseUrl: string; clientId: string; clientSecret: string };
   config?: Partial<WeatherConfig>;
   concurrency?: Record<string, number>;
+  gif?: WeatherFlowOptions['gif'];
 }) {
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-weather-'));
   const config = { ...defaultWeatherConfig, email: { ...defaultWeatherConfig.email, to: ['forecast@example.com'] }, ...options.config };
   const runtime = createRuntime({
-    flow: weatherFlow({ config, mailer: options.mailer, amp: options.amp ?? { baseUrl: 'http://127.0.0.1:1', clientId: 'none', clientSecret: 'none' } }),
+    flow: weatherFlow({ config, mailer: options.mailer, amp: options.amp ?? { baseUrl: 'http://127.0.0.1:1', clientId: 'none', clientSecret: 'none' }, gif: options.gif }),
     state: openSqliteStateStore(join(dir, 'state.db')),
     blobs: diskBlobStore(join(dir, 'blobs')),
     transport: inProcessTransport(),

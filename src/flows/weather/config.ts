@@ -34,10 +34,23 @@ export const weatherConfigSchema = z.object({
     subject: z.string(),
     /**
      * HTML; placeholders as in the subject (HTML-escaped), plus {{gifUrl}}, and {{gif}} and
-     * {{thumbnails}}, which stand for the inline images.
+     * {{thumbnails}}, which stand for the inline images. `{{#gifUrl}}…{{/gifUrl}}` is kept only
+     * when there is a link a recipient can open (see `publicUrl`). The mail's text/plain part is
+     * made from it.
      */
     body: z.string(),
   }),
+  /**
+   * The dashboard's address as mail recipients reach it, e.g. `https://weather.example.com`:
+   * mails link their GIF to its `/blobs/` route (which asks for the dashboard's token off
+   * loopback). Unset: the blob store's own link if it is http(s) (a presigned S3 URL), else none;
+   * a file on this server is never linked.
+   */
+  publicUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, like https://weather.example.com' })
+    .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), 'must not carry a user or password: every recipient would read it')
+    .refine((url) => !/[?#]/.test(url), 'must be a plain address, with no query or fragment')
+    .optional(),
   schedule: z.object({
     /** Cron expression (5 or 6 fields); the talk fetched every 7 minutes. */
     cron: z.string().min(1),
@@ -62,7 +75,7 @@ export const defaultWeatherConfig = {
       '<p>{{frameCount}} frames, valid {{validFrom}} to {{validTo}}.</p>',
       '<p>{{gif}}</p>',
       '<p>{{thumbnails}}</p>',
-      '<p><a href="{{gifUrl}}">Open the GIF</a></p>',
+      '{{#gifUrl}}<p><a href="{{gifUrl}}">Open the GIF</a></p>{{/gifUrl}}',
     ].join('\n'),
   },
   schedule: {
@@ -145,6 +158,12 @@ function fromEnvironment(environment: NodeJS.ProcessEnv): WeatherConfigLayer {
   const subject = get(env.emailSubject);
   if (subject !== undefined) email.subject = subject;
   if (Object.keys(email).length) config.email = email;
+  const publicUrl = get(env.publicUrl);
+  if (publicUrl !== undefined) {
+    const problem = weatherConfigSchema.shape.publicUrl.safeParse(publicUrl).error?.issues[0]?.message;
+    if (problem) throw new Error(`${env.publicUrl} ${problem}, got ${JSON.stringify(publicUrl.replace(/\/\/[^/]*@/, '//…@'))}`);
+    config.publicUrl = publicUrl;
+  }
   const cron = get(env.schedule);
   if (cron !== undefined) config.schedule = { cron };
   return config;

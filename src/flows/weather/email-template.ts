@@ -7,9 +7,13 @@ export function escapeHtml(text: string): string {
 /**
  * Replaces `{{name}}` with `values[name]`: escaped in HTML templates, with line breaks removed in
  * plain ones. `html` names placeholders whose values are markup the mediator built itself.
+ * `{{#name}}…{{/name}}` keeps what it holds only when `values[name]` is not empty.
  */
 export function fill(template: string, values: Record<string, string>, options: { escape: boolean; html?: Record<string, string> }): string {
-  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => {
+  const sections = template.replace(/\{\{#\s*([A-Za-z]+)\s*\}\}([\s\S]*?)\{\{\/\s*\1\s*\}\}/g, (_whole, name: string, inside: string) =>
+    values[name] || options.html?.[name] ? inside : '',
+  );
+  return sections.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => {
     if (options.html && name in options.html) return options.html[name]!;
     if (!(name in values)) return whole;
     const value = values[name]!;

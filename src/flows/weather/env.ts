@@ -14,10 +14,20 @@ export const env = {
   gifDelayMs: 'DATAFLOW_GIF_DELAY_MS',
   /** `true`, `false` or a loop count. */
   gifLoop: 'DATAFLOW_GIF_LOOP',
+  /**
+   * The gif-creator's pixel budget: frames × width × height of one GIF, at most; larger requests
+   * are dead-lettered at once. @defaultValue 250000000
+   */
+  gifMaxPixels: 'DATAFLOW_GIF_MAX_PIXELS',
   /** Comma-separated addresses. */
   emailTo: 'DATAFLOW_EMAIL_TO',
   emailFrom: 'DATAFLOW_EMAIL_FROM',
   emailSubject: 'DATAFLOW_EMAIL_SUBJECT',
+  /**
+   * The dashboard's address as mail recipients reach it (`https://weather.example.com`): mails
+   * link their GIF to its `/blobs/` route. Unset: a presigned S3 link, or no link.
+   */
+  publicUrl: 'DATAFLOW_PUBLIC_URL',
   /** Cron expression for fetching the maps. */
   schedule: 'DATAFLOW_SCHEDULE',
 } as const;

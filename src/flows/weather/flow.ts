@@ -4,19 +4,20 @@ import type { WeatherConfig } from './config.js';
 import { weatherMediator } from './mediator.js';
 import { createAmpImageFetcher, type AmpImageFetcherOptions } from './workers/amp-image-fetcher.js';
 import { createEmailSender } from './workers/email-sender.js';
-import { createGifCreator } from './workers/gif-creator.js';
+import { createGifCreator, type GifCreatorOptions } from './workers/gif-creator.js';
 import { createThumbnailCreator } from './workers/thumbnail-creator.js';
 
 export interface WeatherFlowOptions {
   config: WeatherConfig;
   mailer: Mailer;
   amp: AmpImageFetcherOptions;
+  gif?: GifCreatorOptions;
 }
 
-export function weatherFlow({ config, mailer, amp }: WeatherFlowOptions) {
+export function weatherFlow({ config, mailer, amp, gif }: WeatherFlowOptions) {
   return defineFlow({
     name: 'weather-gifs',
     mediator: weatherMediator(config),
-    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(), createEmailSender(mailer)],
+    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(gif), createEmailSender(mailer)],
   });
 }

@@ -14,6 +14,7 @@
 import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type Location, type MediatorContext, type Outgoing } from '../../index.js';
 import type { WeatherConfig } from './config.js';
 import { escapeHtml, fill, readableTime } from './email-template.js';
+import { gifLink } from './gif-link.js';
 import {
   DidCreateGif,
   DidCreateThumbnail,
@@ -77,7 +78,7 @@ export function weatherMediator(config: WeatherConfig) {
       validFrom: readableTime(validFrom),
       validTo: readableTime(validTo),
       frameCount: String(frames.members.length),
-      gifUrl: await context.urlFor(gif.location),
+      gifUrl: await gifLink(gif.location, config.publicUrl, context),
     };
     const alt = `${imageId}, ${values.validFrom} to ${values.validTo}`;
     const html = {

@@ -26,7 +26,7 @@ export interface IndexedFrame {
  */
 export class PaletteMapper {
   /** Palette index + 1 per RGB value, 0 when not looked up yet. */
-  private readonly cache: Uint8Array;
+  readonly cache: Uint8Array;
   /** The palette sorted by green: r, g, b, original index; four Int32 per colour. */
   private readonly sorted: Int32Array;
   /** Position in `sorted` of the first colour whose green is >= g, for g in 0..255. */

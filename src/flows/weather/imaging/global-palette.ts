@@ -3,40 +3,47 @@
  * every page (no palette flicker) and frames need no local colour tables.
  *
  * The palette comes from libimagequant (through sharp's GIF encoder, which keeps at most 255
- * colours so one index stays free for transparency) run on a montage of pixels sampled from all
+ * colours so one index stays free for transparency) run on a montage of pixels sampled from the
  * frames: a regular grid per frame, shifted from frame to frame so thin features are seen
  * somewhere. The GIF's global colour table is then read back.
  */
 import sharp from 'sharp';
 
-export interface PaletteOptions {
-  /** libimagequant effort, 1 (fast) to 10 (best). */
-  effort: number;
-  /** Upper bound on sampled pixels; more samples cost time, fewer may miss rare colours. */
-  maxSamples: number;
-}
-
 /**
- * @param frames RGBA frames (4 bytes a pixel, alpha ignored), each `width * height` pixels.
- * @returns RGB triplets.
+ * Collects the montage one frame at a time, so the frames need not all be decoded at once: each
+ * frame's samples are copied out and the frame can go.
  */
-export async function globalPalette(
-  frames: Uint8Array[],
-  width: number,
-  height: number,
-  options: PaletteOptions,
-): Promise<Uint8Array> {
-  const pixels = width * height;
-  // Sample every `step`-th pixel in each direction, so the montage stays under maxSamples.
-  const step = Math.max(1, Math.ceil(Math.sqrt((pixels * frames.length) / options.maxSamples)));
-  const sampleWidth = Math.ceil(width / step);
-  const sampleHeight = Math.ceil(height / step);
-  const montage = Buffer.alloc(sampleWidth * sampleHeight * frames.length * 3);
-  let at = 0;
-  frames.forEach((frame, f) => {
-    // Shift the grid each frame; with step 1 this samples every pixel.
-    const dx = (f * 7) % step;
-    const dy = (f * 3) % step;
+export class PaletteSampler {
+  private readonly step: number;
+  private readonly sampleWidth: number;
+  private readonly sampleHeight: number;
+  private readonly montage: Buffer;
+
+  /**
+   * @param frames how many frames will be added
+   * @param maxSamples upper bound on sampled pixels; more samples cost time, fewer may miss rare colours
+   */
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly frames: number,
+    maxSamples: number,
+  ) {
+    // Sample every `step`-th pixel in each direction, so the montage stays under maxSamples.
+    this.step = Math.max(1, Math.ceil(Math.sqrt((width * height * frames) / maxSamples)));
+    this.sampleWidth = Math.ceil(width / this.step);
+    this.sampleHeight = Math.ceil(height / this.step);
+    this.montage = Buffer.alloc(this.sampleWidth * this.sampleHeight * frames * 3);
+  }
+
+  /** Samples the `slot`-th frame (0 to frames - 1, in any order); RGBA, alpha ignored. */
+  add(slot: number, frame: Uint8Array): void {
+    const { width, height, step, sampleWidth, sampleHeight, montage } = this;
+    if (!(slot >= 0 && slot < this.frames)) throw new RangeError(`slot must be 0 to ${this.frames - 1}, got ${slot}`);
+    // Shift the grid each frame, so thin features are seen somewhere; with step 1 this samples every pixel.
+    const dx = (slot * 7) % step;
+    const dy = (slot * 3) % step;
+    let at = slot * sampleWidth * sampleHeight * 3;
     for (let sy = 0; sy < sampleHeight; sy++) {
       const y = Math.min(height - 1, sy * step + dy);
       for (let sx = 0; sx < sampleWidth; sx++) {
@@ -47,11 +54,18 @@ export async function globalPalette(
         montage[at++] = frame[i + 2]!;
       }
     }
-  });
-  const gif = await sharp(montage, { raw: { width: sampleWidth, height: sampleHeight * frames.length, channels: 3 } })
-    .gif({ effort: options.effort, dither: 0 })
-    .toBuffer();
-  return readGlobalColourTable(gif);
+  }
+
+  /**
+   * The palette of everything added, as RGB triplets.
+   * @param effort libimagequant effort, 1 (fast) to 10 (best)
+   */
+  async palette(effort: number): Promise<Uint8Array> {
+    const gif = await sharp(this.montage, { raw: { width: this.sampleWidth, height: this.sampleHeight * this.frames, channels: 3 } })
+      .gif({ effort, dither: 0 })
+      .toBuffer();
+    return readGlobalColourTable(gif);
+  }
 }
 
 /**

@@ -1,9 +1,26 @@
-/** Makes an animated GIF of the frames in the order the message gives them, in-process. */
+/**
+ * Makes an animated GIF of the frames in the order the message gives them, in-process. Frames are
+ * read from the blob store as the encoder needs them, so memory does not grow with their number.
+ */
 import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from '../../../index.js';
-import { encodeGif } from '../imaging/encode-gif.js';
+import { env } from '../env.js';
+import { GifTooLargeError, encodeGif, gifEncoderSettings } from '../imaging/encode-gif.js';
 import { DidCreateGif, PleaseCreateGif } from '../messages.js';
 
-export function createGifCreator() {
+export interface GifCreatorOptions {
+  /**
+   * The most pixels one GIF may hold: frames × width × height (of the first frame, which sets the
+   * size). A larger request is dead-lettered at once, naming its size and the budget.
+   * @defaultValue `DATAFLOW_GIF_MAX_PIXELS`, else 250_000_000 (500 frames of 800x600)
+   */
+  maxPixels?: number;
+  /** Where `DATAFLOW_GIF_MAX_PIXELS` is read. @defaultValue process.env */
+  environment?: NodeJS.ProcessEnv;
+}
+
+export function createGifCreator(options: GifCreatorOptions = {}) {
+  const maxPixels = options.maxPixels ?? budgetFromEnvironment(options.environment ?? process.env) ?? gifEncoderSettings.maxPixels;
+  if (!Number.isSafeInteger(maxPixels) || maxPixels < 1) throw new Error(`the gif-creator's maxPixels must be a whole number of pixels above 0, got ${maxPixels}`);
   return defineWorker({
     name: 'gif-creator',
     accepts: PleaseCreateGif,
@@ -11,12 +28,15 @@ export function createGifCreator() {
     concurrency: 1,
     timeoutMs: 300_000,
     async handle(request, { blobs }) {
-      const frames = await Promise.all(request.locations.map((location) => blobs.get(location)));
+      const { locations } = request;
       let gif: Buffer;
       try {
-        gif = await encodeGif(frames, { delayMs: request.gifDelay, loop: request.gifLoop });
+        gif = await encodeGif({ count: locations.length, read: (index) => blobs.get(locations[index]!) }, { delayMs: request.gifDelay, loop: request.gifLoop, maxPixels });
       } catch (error) {
-        throw new NonRetriableError(`cannot make a GIF of ${request.locations.length} frames: ${(error as Error).message}`, { cause: error });
+        // A frame that cannot be read may be readable later (the store is down): that is retried.
+        if (!(error instanceof NonRetriableError)) throw error;
+        const hint = error instanceof GifTooLargeError ? `; ${env.gifMaxPixels} sets the budget` : '';
+        throw new NonRetriableError(`cannot make a GIF of ${locations.length} frames: ${error.message}${hint}`, { cause: error });
       }
       // From all the GIF is made of: its frames (written once, so their locations name their bytes)
       // and how they play.
@@ -26,4 +46,11 @@ export function createGifCreator() {
       return { imageId: request.imageId, validTime: request.validTime, location };
     },
   });
+}
+
+function budgetFromEnvironment(environment: NodeJS.ProcessEnv): number | undefined {
+  const text = environment[env.gifMaxPixels]?.trim();
+  if (!text) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`${env.gifMaxPixels} must be a whole number of pixels above 0, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
