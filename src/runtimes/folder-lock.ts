@@ -36,7 +36,10 @@ export function lockFolder(dir: string): () => void {
         `the data folder ${dir} is in use by ${holder(holderPath)}; the embedded runtime runs in one process: stop that one, set another DATAFLOW_DIR, or use the cluster runtime (DATABASE_URL)`,
       );
     }
-    throw new Error(`could not lock the data folder ${dir} with ${path}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `could not lock the data folder ${dir} with ${path}: ${(error as Error).message} (the file holds nothing but the lock: with no dataflow process running, delete it)`,
+      { cause: error },
+    );
   }
   held.add(db);
   writeFileSync(holderPath, `${process.pid} ${hostname()}\n`, { mode: 0o600 });
