@@ -5,8 +5,9 @@
  * (`ui/`, plain ES modules, no build step).
  *
  * Security: loopback by default. Off loopback it refuses to start without a token
- * (`DATAFLOW_DASHBOARD_TOKEN`); with a token every request needs it (Bearer header, or a cookie
- * set by opening the page once with `?token=`). Writes also need a same-origin request (or the
+ * (`DATAFLOW_DASHBOARD_TOKEN`, 16 characters at least); with a token every request needs it
+ * (Bearer header, or a cookie set by opening the page once with `?token=`), and wrong ones are
+ * rate-limited per client address. Writes also need a same-origin request (or the
  * Bearer header). The page builds its DOM from text, never from HTML strings.
  */
 import type { Server } from 'node:http';

@@ -34,6 +34,6 @@ export const runtimeEnv = {
   dashboardPort: 'DATAFLOW_DASHBOARD_PORT',
   /** The dashboard's address. @defaultValue 127.0.0.1 */
   dashboardHost: 'DATAFLOW_DASHBOARD_HOST',
-  /** Required to reach the dashboard off loopback, and for its writes there. */
+  /** Required to reach the dashboard off loopback, and for its writes there; 16 characters at least. */
   dashboardToken: 'DATAFLOW_DASHBOARD_TOKEN',
 } as const;

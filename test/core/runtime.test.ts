@@ -190,7 +190,7 @@ describe('the embedded runtime', () => {
     assert.throws(() => openEmbeddedRuntime(flow, { dir }), new RegExp(`in use by dataflow process ${process.pid}`));
     await first.stop();
     await openEmbeddedRuntime(flow, { dir }).stop();
-    await writeFile(join(dir, 'lock'), '999999999'); // left by a process that is gone
+    await writeFile(join(dir, 'lock'), '999999999'); // a PID file an earlier version left behind decides nothing
     await openEmbeddedRuntime(flow, { dir }).stop();
   });
 });

@@ -28,6 +28,24 @@ describe('starting', () => {
     await state.close();
   });
 
+  it('refuses a token shorter than 16 characters, naming DATAFLOW_DASHBOARD_TOKEN and not the token', async () => {
+    const state = openSqliteStateStore(':memory:');
+    for (const host of ['0.0.0.0', '127.0.0.1']) {
+      for (const token of ['x', 'hunter2-hunter2']) {
+        const started = startDashboard({ state, flow: weatherDefinitions(), blobs: diskBlobStore('/nonexistent'), host, port: 0, token });
+        await assert.rejects(started.then((dashboard) => dashboard.close()), (error: Error) => {
+          assert.match(error.message, /DATAFLOW_DASHBOARD_TOKEN/);
+          assert.match(error.message, /16 characters/);
+          assert.ok(!error.message.includes('hunter2'), 'the error does not show the token');
+          return true;
+        });
+      }
+    }
+    const dashboard = await startDashboard({ state, flow: weatherDefinitions(), blobs: diskBlobStore('/nonexistent'), host: '0.0.0.0', port: 0, token: 'sixteen-chars-ok' });
+    await dashboard.close();
+    await state.close();
+  });
+
   it('takes the token from DATAFLOW_DASHBOARD_TOKEN when none is given', async () => {
     process.env.DATAFLOW_DASHBOARD_TOKEN = TOKEN;
     try {
@@ -85,6 +103,18 @@ describe('with a token, off loopback', () => {
     assert.equal((await request(`${base}/api/flow`, { headers: { cookie: 'dataflow_dashboard=forged' } })).status, 401);
   });
 
+  it('redirects ?token= only to a path of this dashboard, never to another site', async () => {
+    // (Node's HTTP parser refuses a backslash in the path with 400 before any route sees it.)
+    for (const path of ['//evil.example/', '///evil.example/', '//evil.example', '/%2F/evil.example/', '//127.0.0.1:1/']) {
+      const answer = await request(base, { path: `${path}?token=${TOKEN}&x=1` });
+      assert.equal(answer.status, 303, path);
+      const location = String(answer.headers.location);
+      assert.equal(new URL(location, base).origin, base, `${path} redirects to ${location}`);
+      assert.match(location, /^\/[^/]/, `${location} is a path of this origin`);
+      assert.ok(location.endsWith('?x=1') && !location.includes(TOKEN), location);
+    }
+  });
+
   it('serves /metrics behind the token with the exposition content type', async () => {
     const answer = await request(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(answer.status, 200);
@@ -107,6 +137,41 @@ describe('with a token, off loopback', () => {
     assert.deepEqual(redriven, []);
     assert.equal((await post({ origin: base, 'sec-fetch-site': 'same-origin' })).status, 200);
     assert.deepEqual(redriven, [['a']]);
+  });
+});
+
+describe('wrong tokens, off loopback', () => {
+  let dash: Awaited<ReturnType<typeof testDashboard>>;
+  let base: string;
+  let clock = Date.parse('2026-06-01T12:00:00Z');
+  before(async () => {
+    dash = await testDashboard({ host: '0.0.0.0', token: TOKEN, now: () => clock });
+    base = `http://127.0.0.1:${new URL(dash.url).port}`;
+  });
+  after(() => dash.close());
+
+  it('are slowed per client address: after 10 failures, 429 with Retry-After, even for the right token', async () => {
+    const bearer = (token: string, localAddress = '127.0.0.1') => request(`${base}/api/flow`, { headers: { authorization: `Bearer ${token}` }, localAddress });
+    const session = String((await request(`${base}/?token=${TOKEN}`)).headers['set-cookie']).split(';')[0]!;
+    for (let i = 0; i < 10; i++) assert.equal((await bearer(`guess-${i}`)).status, 401, `guess ${i}`);
+
+    const limited = await bearer('guess-10');
+    assert.equal(limited.status, 429);
+    const retryAfter = Number(limited.headers['retry-after']);
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 60, `Retry-After: ${limited.headers['retry-after']}`);
+    assert.match(limited.json().error, /too many wrong tokens/);
+    assert.equal((await bearer(TOKEN)).status, 429, 'a guess that happens to be right tells nothing while limited');
+    assert.equal((await request(`${base}/api/flow?token=${TOKEN}`)).status, 429);
+    const page = await request(`${base}/?token=wrong`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 429);
+    assert.match(page.text, /<form method="get">/, 'a person gets the form and the reason');
+
+    assert.equal((await request(`${base}/api/flow`, { headers: { cookie: session } })).status, 200, 'an open session goes on');
+    assert.equal((await bearer(TOKEN, '127.0.0.2')).status, 200, 'another address is not limited');
+    assert.equal((await bearer('guess', '127.0.0.2')).status, 401);
+
+    clock += retryAfter * 1000;
+    assert.equal((await bearer(TOKEN)).status, 200, 'after Retry-After the address may try again');
   });
 });
 

@@ -54,12 +54,17 @@ export interface RawResponse {
   json<T = any>(): T;
 }
 
-/** HTTP with any headers (Host, Origin, Sec-Fetch-Site), no redirects followed. */
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<RawResponse> {
+/**
+ * HTTP with any headers (Host, Origin, Sec-Fetch-Site), no redirects followed. `path` is sent as
+ * given (a URL would turn `/\x` into `//x`); `localAddress` picks the client's address (any of 127/8).
+ */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: unknown; path?: string; localAddress?: string } = {}): Promise<RawResponse> {
   const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const headers = { ...(body !== undefined && typeof options.body !== 'string' ? { 'content-type': 'application/json' } : {}), ...options.headers };
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers }, (res) => {
+    const target = new URL(url);
+    const where = { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: options.path ?? `${target.pathname}${target.search}`, localAddress: options.localAddress };
+    const req = httpRequest({ ...where, method: options.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -37,7 +37,7 @@ export function createDashboardApp(input: { options: DashboardOptions; token?: s
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
-  app.use(authMiddleware({ token: input.token, loopback: input.loopback }));
+  app.use(authMiddleware({ token: input.token, loopback: input.loopback, now: input.now }));
   app.route('/', flowRoutes(context));
   app.route('/', messageRoutes(context));
   app.route('/', deadLetterRoutes(context));

@@ -2,13 +2,18 @@
  * Who may read and write. Loopback with no token: reads are open, writes must come from the page
  * itself (same origin). A token, when set (always, off loopback): every request carries it, as
  * `Authorization: Bearer <token>` or as the cookie that opening the page once with `?token=` sets.
+ * Wrong tokens are counted per client address and answered 429 past a limit.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { addressKey, failedAttempts } from './failed-attempts.js';
 
 export const TOKEN_ENV = 'DATAFLOW_DASHBOARD_TOKEN';
 const COOKIE = 'dataflow_dashboard';
+/** Short enough to guess, even slowed: 16 random characters are beyond reach. */
+export const MIN_TOKEN_LENGTH = 16;
 
 export type Access = 'open' | 'cookie' | 'bearer';
 export type AuthEnv = { Variables: { access: Access } };
@@ -18,8 +23,13 @@ export function isLoopbackHost(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::ffff:127.0.0.1';
 }
 
-/** Throws when the dashboard would be reachable from other machines without a token. */
+/** Throws when the dashboard would be reachable from other machines without a token, or with a short one. */
 export function assertStartable(host: string, token: string | undefined): void {
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(
+      `the dashboard token ${TOKEN_ENV} is too short: it must be at least ${MIN_TOKEN_LENGTH} characters, a long random secret (e.g. \`openssl rand -hex 32\`)`,
+    );
+  }
   if (!isLoopbackHost(host) && !token) {
     throw new Error(
       `the dashboard will not listen on ${host} without a token: set ${TOKEN_ENV} (a long random secret), or listen on 127.0.0.1`,
@@ -38,10 +48,20 @@ function sessionValue(token: string): string {
   return createHmac('sha256', token).update('dataflow-dashboard-session').digest('base64url');
 }
 
-function refuse(c: Context, status: 401 | 403, reason: string) {
+function refuse(c: Context, status: 401 | 403 | 429, reason: string) {
   const wantsHtml = c.req.method === 'GET' && !c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html');
-  if (wantsHtml && status === 401) return c.html(loginPage(reason), 401);
+  if (wantsHtml && status !== 403) return c.html(loginPage(reason), status);
   return c.json({ error: reason }, status);
+}
+
+/**
+ * Where `?token=` redirects: this request's path without it. A path opening with two slashes
+ * (`//evil.example/`) is another site's address in a Location header: keep one slash. (The URL
+ * parser has already turned backslashes, which browsers read as slashes, into slashes.)
+ */
+function sameOriginPath(url: URL): string {
+  url.searchParams.delete('token');
+  return `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
 }
 
 /** A page with no script: a form that opens the same address with `?token=`. */
@@ -55,9 +75,21 @@ function loginPage(reason: string): string {
 </main></body></html>`;
 }
 
-export function authMiddleware(options: { token?: string; loopback: boolean }): MiddlewareHandler<AuthEnv> {
+export function authMiddleware(options: { token?: string; loopback: boolean; now: () => number }): MiddlewareHandler<AuthEnv> {
   const { token, loopback } = options;
   const session = token ? sessionValue(token) : undefined;
+  const failures = failedAttempts(options.now);
+  /** Refuses a wrong token and counts it, or any token while its address is over the limit. */
+  const tooMany = (c: Context) => {
+    const seconds = failures.retryAfter(clientAddress(c));
+    if (seconds === 0) return undefined;
+    c.header('Retry-After', String(seconds));
+    return refuse(c, 429, `too many wrong tokens from this address: try again in ${seconds} s`);
+  };
+  const wrong = (c: Context) => {
+    failures.fail(clientAddress(c));
+    return refuse(c, 401, 'wrong token');
+  };
   return async (c, next) => {
     // DNS rebinding: a page on another site whose name resolves to 127.0.0.1 would be "same origin".
     if (loopback) {
@@ -71,17 +103,19 @@ export function authMiddleware(options: { token?: string; loopback: boolean }): 
     if (token && !publicAsset) {
       const query = c.req.query('token');
       if (query !== undefined && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
-        if (!sameSecret(query, token)) return refuse(c, 401, 'wrong token');
+        const limited = tooMany(c);
+        if (limited) return limited;
+        if (!sameSecret(query, token)) return wrong(c);
         setCookie(c, COOKIE, session!, { httpOnly: true, sameSite: 'Strict', path: '/' });
-        const url = new URL(c.req.url);
-        url.searchParams.delete('token');
-        return c.redirect(`${url.pathname}${url.search}`, 303);
+        return c.redirect(sameOriginPath(new URL(c.req.url)), 303);
       }
       const header = c.req.header('authorization');
       const cookie = getCookie(c, COOKIE);
       if (header !== undefined) {
+        const limited = tooMany(c);
+        if (limited) return limited;
         const match = /^Bearer\s+(.+)$/i.exec(header);
-        if (!match || !sameSecret(match[1]!.trim(), token)) return refuse(c, 401, 'wrong token');
+        if (!match || !sameSecret(match[1]!.trim(), token)) return wrong(c);
         access = 'bearer';
       } else if (cookie !== undefined && sameSecret(cookie, session!)) {
         access = 'cookie';
@@ -97,6 +131,11 @@ export function authMiddleware(options: { token?: string; loopback: boolean }): 
     c.set('access', access);
     await next();
   };
+}
+
+/** Who is counted for wrong tokens: the peer of the socket, by addressKey. */
+function clientAddress(c: Context): string {
+  return addressKey(getConnInfo(c).remote.address ?? 'unknown');
 }
 
 /**
