@@ -15,6 +15,8 @@ export const env = {
   /** Comma-separated addresses. */
   emailTo: 'DATAFLOW_EMAIL_TO',
   emailFrom: 'DATAFLOW_EMAIL_FROM',
+  /** The most recipients one mail may have. @defaultValue 50 */
+  emailMaxRecipients: 'DATAFLOW_EMAIL_MAX_RECIPIENTS',
   emailSubject: 'DATAFLOW_EMAIL_SUBJECT',
   /** Cron expression for fetching the maps. */
   schedule: 'DATAFLOW_SCHEDULE',

@@ -17,6 +17,6 @@ export function weatherFlow({ config, mailer, amp }: WeatherFlowOptions) {
   return defineFlow({
     name: 'weather-gifs',
     mediator: weatherMediator(config),
-    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(), createEmailSender(mailer)],
+    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(), createEmailSender(mailer, { maxRecipients: config.email.maxRecipients })],
   });
 }
