@@ -7,6 +7,7 @@ export * from './core/flow.js';
 export * from './core/events.js';
 export * from './core/logger.js';
 export * from './core/runtime.js';
+export * from './core/settle-wait.js';
 export * from './core/keys.js';
 export { derivedId, newId, shortHash } from './core/ids.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';

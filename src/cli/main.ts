@@ -10,6 +10,7 @@ import { runCommand } from './commands/run.js';
 import { sendCommand } from './commands/send.js';
 import { traceCommand } from './commands/trace.js';
 import { parseRoles } from './roles.js';
+import { parseDuration } from './duration.js';
 
 const usage = `Usage: dataflow <command>
 
@@ -19,7 +20,9 @@ const usage = `Usage: dataflow <command>
                            mediator, scheduler, worker:<name> or all (cluster runtime)
   dashboard [--port n]     the dashboard alone, on the flow's state
   send <file|->            inject a message, an array or JSON lines; run until idle; print
-                           every message that passed as JSON lines
+                           every message that passed as JSON lines; --timeout 10m gives up
+                           after that long (on the cluster it also gives up when work waits
+                           30 s in a queue no process consumes)
   invoke <worker> <file>   run one worker on one message and print its reply
   failed [--limit n]       list dead-lettered messages with their reasons
   redrive <id…|--all>      send dead letters again and run until idle
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string', multiple: true, default: [] },
       port: { type: 'string' },
       'dashboard-port': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
       return dashboardCommand({ port: values.port });
     case 'send':
       need(1, 'a file, or - for stdin');
-      return sendCommand(rest[0]!, { verbose: values.verbose });
+      return sendCommand(rest[0]!, { verbose: values.verbose, timeoutMs: values.timeout === undefined ? undefined : parseDurationOption(values.timeout, '--timeout') });
     case 'invoke':
       need(2, 'a worker name and a message file');
       return invokeCommand(rest[0]!, rest[1]!);
@@ -88,6 +92,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function parseDurationOption(text: string, option: string): number {
+  try {
+    return parseDuration(text, option);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 main(process.argv.slice(2))
   .then(
