@@ -8,6 +8,7 @@ export * from './core/events.js';
 export * from './core/logger.js';
 export * from './core/runtime.js';
 export * from './core/retry-policy.js';
+export * from './core/settle-wait.js';
 export * from './core/keys.js';
 export * from './core/location.js';
 export { derivedId, newId, shortHash } from './core/ids.js';

@@ -121,6 +121,24 @@ describe('the dataflow command', () => {
     }
   });
 
+  it('send dead-letters a line nested 10,000 deep with the depth, and runs the lines around it', async () => {
+    const mail = (subject: string) => JSON.stringify({ type: 'please-send-email', to: ['user@example.com'], from: 'dataflow@example.com', subject, body: 'Hi' });
+    const deep = `{"type":"please-send-email","to":["user@example.com"],"from":"dataflow@example.com","subject":"deep","body":"Hi","extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const file = join(dir, 'deep.jsonl');
+    await writeFile(file, [mail('before'), deep, mail('after')].join('\n'));
+    const { code, stdout, stderr } = await dataflow(['send', file]);
+    assert.equal(code, 2, stderr);
+    const passed = jsonLines(stdout);
+    assert.deepEqual(passed.filter((m) => m.type === 'did-send-email').map((m) => m.subject).sort(), ['after', 'before'], 'both valid lines ran');
+    assert.match(stderr, /message 2 of 3 rejected \(kept as dead letter [^)]+\): .*please-send-email .*nests deeper than 64 levels/);
+    assert.doesNotMatch(stderr, /Maximum call stack/);
+
+    const dead = jsonLines((await dataflow(['failed'])).stdout).filter((d) => /nests deeper/.test(String(d.reason)));
+    assert.equal(dead.length, 1);
+    const kept = (dead[0]!.message as { raw: string }).raw;
+    assert.ok(kept.includes('"subject":"deep"') && kept.includes(`${'['.repeat(10_000)}${']'.repeat(10_000)}`), 'the whole line is kept');
+  });
+
   it('explains a wrong command', async () => {
     const { code, stderr } = await dataflow(['fly']);
     assert.equal(code, 64);

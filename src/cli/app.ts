@@ -92,14 +92,20 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
 export async function openState(): Promise<StateStore> {
   const databaseUrl = process.env[runtimeEnv.databaseUrl];
   if (!databaseUrl) return openSqliteStateStore(embeddedPaths().state);
-  const [{ default: pg }, { migrate }, { openPostgresStateStore }] = await Promise.all([
-    import('pg'),
+  const [{ checkReachable, postgresPool }, { migrate }, { openPostgresStateStore }] = await Promise.all([
+    import('../adapters/postgres/pool.js'),
     import('../adapters/postgres/migrations.js'),
     import('../adapters/postgres/state-store.js'),
   ]);
   const schema = process.env[runtimeEnv.schema] || 'dataflow';
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: `-c search_path=${schema}` });
-  await migrate(pool, { schema });
+  const pool = postgresPool({ connectionString: databaseUrl, max: 2, schema, queryTimeoutMs: 120_000 });
+  try {
+    await checkReachable(pool, { url: databaseUrl, setting: runtimeEnv.databaseUrl });
+    await migrate(pool, { schema });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const store = openPostgresStateStore({ pool });
   return { ...store, close: async () => (await store.close(), await pool.end()) };
 }

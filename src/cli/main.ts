@@ -22,7 +22,9 @@ const usage = `Usage: dataflow <command>
                            mediator, scheduler, worker:<name> or all (cluster runtime)
   dashboard [--port n]     the dashboard alone, on the flow's state
   send <file|->            inject a message, an array or JSON lines; run until idle; print
-                           every message that passed as JSON lines
+                           every message that passed as JSON lines; --timeout 10m gives up
+                           after that long (on the cluster it also gives up when work waits
+                           30 s in a queue no process consumes)
   invoke <worker> <file>   run one worker on one message and print its reply
   failed [--limit n]       list dead-lettered messages with their reasons
   redrive <id…|--all>      send dead letters again and run until idle
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'dashboard-port': { type: 'string' },
       'older-than': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       return dashboardCommand({ port: values.port });
     case 'send':
       need(1, 'a file, or - for stdin');
-      return sendCommand(rest[0]!, { verbose: values.verbose });
+      return sendCommand(rest[0]!, { verbose: values.verbose, timeoutMs: values.timeout === undefined ? undefined : parseOrUsage(() => parseDuration(values.timeout!, '--timeout')) });
     case 'invoke':
       need(2, 'a worker name and a message file');
       return invokeCommand(rest[0]!, rest[1]!);

@@ -27,6 +27,7 @@ import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
 import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
+import { checkDepth, hasNul, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -73,17 +74,6 @@ export interface Processor {
   recheck(stored: StoredMessage): Promise<{ queue: string; message: Message } | undefined>;
 }
 
-/** NUL characters replaced, so a dead letter can be kept by every store (PostgreSQL refuses them). */
-function withoutNul<T>(value: T): T {
-  const clean = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replaceAll('\0', '\ufffd');
-    if (Array.isArray(v)) return v.map(clean);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), clean(x)]));
-    return v;
-  };
-  return clean(value) as T;
-}
-
 /** A store error no retry mends: SQL data exceptions (class 22) and constraint violations (23). */
 function refusedForGood(error: Error): boolean {
   const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
@@ -104,14 +94,6 @@ function withId(input: unknown): unknown {
     return { ...value, id: newId() };
   }
   return value;
-}
-
-/** Looks for a NUL character in any string or key, without copying: this runs on every message. */
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\0');
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (value && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\0') || hasNul(v));
-  return false;
 }
 
 export function createProcessor(options: ProcessorOptions): Processor {
@@ -137,6 +119,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Parses and validates; throws InvalidMessageError naming the message and field. */
   async function check(input: unknown): Promise<Message> {
     const raw = typeof input === 'string' ? parseJson(input) : input;
+    checkDepth(raw); // before anything that recurses on it
     if (hasNul(raw)) {
       throw new InvalidMessageError('the message holds a NUL character (\\u0000), which no state store keeps', ['(text): NUL character']);
     }
@@ -164,14 +147,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   async function recordInvalid(input: unknown, error: Error): Promise<{ id: string; reason: string }> {
-    const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
-    const claimed = typeof object?.id === 'string' && object.id !== '' ? object.id : undefined;
+    // Too deep for the stores' recursive JSON: kept as its text, as input that never parsed is.
+    const deep = nestsDeeperThan(input, maxMessageDepth);
+    const top = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+    const object = deep ? undefined : top;
+    const claimed = typeof top?.id === 'string' && top.id !== '' ? top.id : undefined;
     const type = object ? (typeof object.type === 'string' && object.type !== '' ? object.type : INVALID_TYPE) : UNPARSED_TYPE;
     let reason = redact(describeError(error));
     const now = clock.now();
     let id = claimed ?? newId();
     const keep = (body: StoredMessage['body']) => state.save([{ id, type, body, status: 'dead', reason }], now);
-    const body = (): StoredMessage['body'] => withoutNul(object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (JSON.stringify(input) ?? String(input)) });
+    const body = (): StoredMessage['body'] => withoutNul(object ? ({ ...object, id, type } as Message) : { raw: typeof input === 'string' ? input : (jsonText(input) ?? String(input)) });
     if ((await keep(body())).length === 0) {
       const known = await state.get(id);
       if (known?.status === 'pending' && known.type === type) {
@@ -195,6 +181,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const messages: { message: Message; causedBy: string }[] = [];
     for (const [index, out] of outgoing.entries()) {
       const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
+      if (nestsDeeperThan(draft, maxMessageDepth)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} nested deeper than ${maxMessageDepth} levels`);
       if (hasNul(draft)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
       const definition = flow.definition(draft.type);
       if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);

@@ -14,6 +14,7 @@ import type { Message } from './message.js';
 import { causedTree, flatten } from './causal-chain.js';
 import { createProcessor, type Processed, type Rejected } from './processor.js';
 import type { RetryOverrides } from './retry-policy.js';
+import { waitUntilSettled, type SettleWaitOptions } from './settle-wait.js';
 
 export interface RuntimeOptions {
   flow: Flow;
@@ -62,8 +63,10 @@ export interface Runtime {
   /**
    * Resolves when these messages and everything they set off have settled (done or dead), by
    * whichever processes handle them. `onWait` hears how many are still pending, now and then.
+   * Throws a `SettleWaitError` when their work waits in a queue no process consumes, or
+   * when `timeoutMs` passes.
    */
-  settled(ids: string[], options?: { pollMs?: number; onWait?: (pending: number) => void }): Promise<void>;
+  settled(ids: string[], options?: SettleWaitOptions): Promise<void>;
   /** These messages and everything they set off, in the order they were recorded. */
   descendants(ids: string[]): Promise<StoredMessage[]>;
   on(listener: FlowEventListener): () => void;
@@ -110,7 +113,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await dispatch(send);
   };
 
-  return {
+  const runtime: Runtime = {
     flow,
     state,
     blobs,
@@ -148,15 +151,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (!transport.idle) throw new Error('this transport cannot tell when the flow is idle');
       await transport.idle();
     },
-    async settled(ids, { pollMs = 100, onWait } = {}) {
-      let polls = 0;
-      for (;;) {
-        // A store that is briefly unreachable (a database restart) is asked again, not given up on.
-        const pending = await state.unsettled(ids).catch(() => undefined);
-        if (pending === 0) return;
-        if (++polls % 50 === 0 && pending !== undefined) onWait?.(pending);
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
-      }
+    settled(ids, waitOptions) {
+      return waitUntilSettled({ state, transport, flow, descendants: (roots) => runtime.descendants(roots) }, ids, waitOptions);
     },
     async descendants(ids) {
       const found = new Map<string, StoredMessage>();
@@ -186,4 +182,5 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await state.close();
     },
   };
+  return runtime;
 }

@@ -13,6 +13,13 @@ export interface Delivery {
 
 export type Outcome = { kind: 'ack' } | { kind: 'retry'; delayMs: number } | { kind: 'dead' };
 
+/** A queue with work due and no process taking it. */
+export interface UnservedQueue {
+  queue: string;
+  /** Deliveries that have been due for the whole period. */
+  waiting: number;
+}
+
 export type DeliveryHandler = (delivery: Delivery) => Promise<Outcome>;
 
 export interface Transport {
@@ -21,5 +28,11 @@ export interface Transport {
   consume(queue: string, handler: DeliveryHandler, options: { concurrency: number }): () => Promise<void>;
   /** Resolves once nothing is queued, in flight or waiting for a retry. Optional: not every backend can tell. */
   idle?(): Promise<void>;
+  /**
+   * Of these queues, those no process consumes: each holds deliveries due for at least `forMs`
+   * while none of the queue's deliveries was taken in that time. Optional: a backend that cannot
+   * tell (or, in one process, need not) leaves it out, and waits are bounded by their timeout alone.
+   */
+  unserved?(queues: string[], forMs: number): Promise<UnservedQueue[]>;
   close(): Promise<void>;
 }

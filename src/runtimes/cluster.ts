@@ -11,6 +11,8 @@ import { openBlobStore } from '../adapters/s3/blob-store.js';
 import { pgBossTransport } from '../adapters/pg-boss/transport.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
+import { checkReachable, connectTimeoutOf } from '../adapters/postgres/pool.js';
+import { runtimeEnv } from './env.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import type { Mailer } from '../ports/mailer.js';
@@ -43,7 +45,7 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
     max: 10,
     // Bounded everywhere: a connection that goes silent fails its query instead of hanging the process.
     keepAlive: true,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: connectTimeoutOf(options.databaseUrl),
     query_timeout: 120_000,
     options: `-c search_path=${schema} -c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000`,
   });
@@ -51,6 +53,12 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
   // and the pool opens a new one for the next.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
+  try {
+    await checkReachable(pool, { url: options.databaseUrl, setting: runtimeEnv.databaseUrl });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   await migrate(pool, { schema });
   const transport = pgBossTransport({
     connectionString: options.databaseUrl,

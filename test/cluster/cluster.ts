@@ -23,8 +23,8 @@ export interface Cluster {
   blobsDir: string;
   /** Starts `dataflow run` with these roles; its output is kept for failure messages. */
   start(roles: string[], env?: NodeJS.ProcessEnv): ClusterProcess;
-  /** `dataflow send -` with these messages as JSON lines. */
-  send(messages: unknown[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** `dataflow send -` with these messages as JSON lines, and these options. */
+  send(messages: unknown[], options?: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   state: StateStore;
   /** Runs SQL in the cluster's schemas. */
   query<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
@@ -122,9 +122,9 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
     env,
     blobsDir,
     start,
-    send(messages) {
+    send(messages, options = []) {
       return new Promise((resolve) => {
-        const child = execFile(process.execPath, [bin, 'send', '-'], { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
+        const child = execFile(process.execPath, [bin, 'send', ...options, '-'], { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
         child.stdin!.end(messages.map((m) => JSON.stringify(m)).join('\n'));

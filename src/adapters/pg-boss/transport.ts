@@ -159,8 +159,30 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     return rows[0]?.n ?? 0;
   };
 
+  /**
+   * A live consumer polls every `pollingMs`, so a queue whose due jobs sat the whole period while
+   * none of its jobs was taken (fetching sets `started_on`) and none is running has no consumer.
+   * Jobs a killed process still holds count as running until their lease expires.
+   */
+  const unserved = async (queues: string[], forMs: number) => {
+    if (queues.length === 0) return [];
+    await start();
+    const { rows } = await pool.query<{ queue: string; waiting: number }>(
+      `SELECT name AS queue, count(*) FILTER (WHERE state < 'active' AND start_after < now() - make_interval(secs => $2))::int AS waiting
+         FROM ${schema}.job
+        WHERE name = ANY($1::text[])
+        GROUP BY name
+       HAVING count(*) FILTER (WHERE state < 'active' AND start_after < now() - make_interval(secs => $2)) > 0
+          AND count(*) FILTER (WHERE state = 'active' OR started_on > now() - make_interval(secs => $2)) = 0
+        ORDER BY name`,
+      [queues, forMs / 1000],
+    );
+    return rows;
+  };
+
   return {
     start,
+    unserved,
     async send(queue, deliveries) {
       await prepare(queue);
       if (deliveries.length === 0) return;

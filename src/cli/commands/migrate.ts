@@ -7,10 +7,12 @@ export async function migrateCommand(): Promise<number> {
     process.stderr.write(`dataflow migrate: set ${runtimeEnv.databaseUrl} to a postgres:// URL; the embedded runtime migrates its SQLite file by itself\n`);
     return 64;
   }
-  const [{ default: pg }, { migrate }] = await Promise.all([import('pg'), import('../../adapters/postgres/migrations.js')]);
+  const [{ checkReachable, postgresPool }, { migrate }] = await Promise.all([import('../../adapters/postgres/pool.js'), import('../../adapters/postgres/migrations.js')]);
   const schema = process.env[runtimeEnv.schema] || 'dataflow';
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  // No query timeout: a migration may rightly wait for another process's, or build an index.
+  const pool = postgresPool({ connectionString: databaseUrl, max: 1 });
   try {
+    await checkReachable(pool, { url: databaseUrl, setting: runtimeEnv.databaseUrl });
     const { from, to } = await migrate(pool, { schema });
     process.stderr.write(from === to ? `schema ${schema} is at version ${to}, the latest\n` : `schema ${schema} migrated from version ${from} to ${to}\n`);
     return 0;

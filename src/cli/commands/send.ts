@@ -7,8 +7,9 @@ import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 import { readMessages } from './read-input.js';
 import { runtimeEnv } from '../../runtimes/env.js';
+import { SettleWaitError } from '../../index.js';
 
-export async function sendCommand(source: string, options: { verbose: boolean }): Promise<number> {
+export async function sendCommand(source: string, options: { verbose: boolean; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
   const inputs = await readMessages(source);
   const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
   const app = await openApp({ roles: cluster ? [] : ['all'] });
@@ -22,9 +23,16 @@ export async function sendCommand(source: string, options: { verbose: boolean })
     const { accepted, rejected } = await runtime.send(inputs);
     for (const r of rejected) progress.say(`message ${r.index + 1} of ${inputs.length} rejected (kept as dead letter ${r.id}): ${r.reason}`);
     const ids = accepted.map((m) => m.id);
-    await runtime.settled(ids, {
-      onWait: (pending) => progress.say(`waiting for ${pending} message(s) to settle${cluster ? ': are the workers running? (dataflow run --role …)' : ''}`),
-    });
+    await runtime
+      .settled(ids, {
+        timeoutMs: options.timeoutMs,
+        onWait: (pending) => progress.say(`waiting for ${pending} message(s) to settle${cluster ? ': are the workers running? (dataflow run --role …)' : ''}`),
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof SettleWaitError)) throw error;
+        const start = error.unserved.map((u) => `dataflow run --role ${u.queue === runtime.flow.mediator.name ? 'mediator' : `worker:${u.queue}`}`);
+        throw new Error(`${error.message}${start.length > 0 ? `; start ${start.join(' and ')}` : ''}`);
+      });
     let dead = 0;
     for (const message of await runtime.descendants(ids)) {
       if (message.status === 'done') process.stdout.write(`${JSON.stringify(message.body)}\n`);

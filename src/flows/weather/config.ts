@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { env } from './env.js';
+import { defaultMaxRecipients, mailbox } from './messages.js';
 
 const mapRequest = z.object({
   imageId: z.string().min(1),
@@ -29,7 +30,10 @@ export const weatherConfigSchema = z.object({
   gifLoop: z.union([z.boolean(), z.number().int().min(0).max(65_535)]),
   email: z.object({
     to: z.array(z.email()).min(1),
-    from: z.string().min(3),
+    /** A bare address, or one with a plain display name: `Weather <weather@example.com>`. */
+    from: mailbox,
+    /** The most recipients a mail message may name, the mediator's and any sent from outside. */
+    maxRecipients: z.number().int().min(1).max(10_000),
     /** Plain text; placeholders: {{imageId}} {{validFrom}} {{validTo}} {{frameCount}}. */
     subject: z.string(),
     /**
@@ -39,7 +43,7 @@ export const weatherConfigSchema = z.object({
      * made from it.
      */
     body: z.string(),
-  }),
+  }).refine((email) => email.to.length <= email.maxRecipients, { path: ['to'], message: 'more recipients than email.maxRecipients allows' }),
   /**
    * The dashboard's address as mail recipients reach it, e.g. `https://weather.example.com`:
    * mails link their GIF to its `/blobs/` route (which asks for the dashboard's token off
@@ -69,6 +73,7 @@ export const defaultWeatherConfig = {
   email: {
     to: ['weather@example.com'],
     from: 'dataflow@example.com',
+    maxRecipients: defaultMaxRecipients,
     subject: 'Weather GIF: {{imageId}}, {{validFrom}} to {{validTo}}',
     body: [
       '<h1>{{imageId}}</h1>',
@@ -155,6 +160,8 @@ function fromEnvironment(environment: NodeJS.ProcessEnv): WeatherConfigLayer {
   if (to !== undefined) email.to = to.split(',').map((a) => a.trim()).filter(Boolean);
   const from = get(env.emailFrom);
   if (from !== undefined) email.from = from;
+  const maxRecipients = integer(env.emailMaxRecipients);
+  if (maxRecipients !== undefined) email.maxRecipients = maxRecipients;
   const subject = get(env.emailSubject);
   if (subject !== undefined) email.subject = subject;
   if (Object.keys(email).length) config.email = email;

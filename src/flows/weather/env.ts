@@ -22,6 +22,8 @@ export const env = {
   /** Comma-separated addresses. */
   emailTo: 'DATAFLOW_EMAIL_TO',
   emailFrom: 'DATAFLOW_EMAIL_FROM',
+  /** The most recipients one mail may have. @defaultValue 50 */
+  emailMaxRecipients: 'DATAFLOW_EMAIL_MAX_RECIPIENTS',
   emailSubject: 'DATAFLOW_EMAIL_SUBJECT',
   /**
    * The dashboard's address as mail recipients reach it (`https://weather.example.com`): mails

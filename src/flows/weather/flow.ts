@@ -18,6 +18,6 @@ export function weatherFlow({ config, mailer, amp, gif }: WeatherFlowOptions) {
   return defineFlow({
     name: 'weather-gifs',
     mediator: weatherMediator(config),
-    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(gif), createEmailSender(mailer)],
+    workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(gif), createEmailSender(mailer, { maxRecipients: config.email.maxRecipients })],
   });
 }

@@ -19,10 +19,9 @@ import {
   DidCreateGif,
   DidCreateThumbnail,
   DidFetchAmpImage,
-  DidSendEmail,
   PleaseCreateGif,
   PleaseCreateThumbnail,
-  PleaseSendEmail,
+  emailMessages,
 } from './messages.js';
 
 interface FrameValue {
@@ -48,6 +47,7 @@ function closedBy(batch: Batch, messageId: string): boolean {
 }
 
 export function weatherMediator(config: WeatherConfig) {
+  const { PleaseSendEmail, DidSendEmail } = emailMessages(config.email.maxRecipients);
   const addMailPart = async (
     context: MediatorContext,
     imageId: string,

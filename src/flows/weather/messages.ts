@@ -79,9 +79,25 @@ const inlineImage = z.object({
   filename: z.string().min(1).max(200),
 });
 
-const email = {
-  to: z.array(z.email()).min(1),
-  from: z.string().min(3),
+/** The most recipients one mail may have, unless the flow's config says otherwise. @defaultValue 50 */
+export const defaultMaxRecipients = 50;
+
+/**
+ * A sender: a bare address (`weather@example.com`) or one with a plain display name
+ * (`Weather <weather@example.com>`). The name may hold no quotes, commas or brackets, which would
+ * make the mailer read more (or other) addresses out of it, nor any control character.
+ */
+export const mailbox = z
+  .string()
+  .max(320)
+  .refine((text) => {
+    const named = /^(?:[^\s<>"(),;:\\@\u0000-\u001f\u007f][^<>"(),;:\\@\u0000-\u001f\u007f]{0,99}?\s*)?<([^<>]+)>$/.exec(text);
+    return z.email().safeParse(named ? named[1] : text).success;
+  }, 'expected an email address, like weather@example.com or Weather <weather@example.com>');
+
+const emailFields = (maxRecipients: number) => ({
+  to: z.array(z.email()).min(1).max(maxRecipients, `at most ${maxRecipients} recipients (the flow's email.maxRecipients)`),
+  from: mailbox,
   subject: z.string().max(998),
   /** HTML. */
   body: z.string(),
@@ -90,17 +106,35 @@ const email = {
   /** What the mail is about, for queries; not in the 2017 format. */
   imageId: imageId.optional(),
   validTime: epochMs.optional(),
-};
-
-export const PleaseSendEmail = defineMessage('please-send-email', z.object(email), {
-  key: (m) => m.imageId,
-  time: (m) => m.validTime,
 });
 
-export const DidSendEmail = defineMessage('did-send-email', z.object({ ...email, messageId: z.string().optional() }), {
-  key: (m) => m.imageId,
-  time: (m) => m.validTime,
-});
+function defineEmailMessages(maxRecipients: number) {
+  const email = emailFields(maxRecipients);
+  return {
+    PleaseSendEmail: defineMessage('please-send-email', z.object(email), {
+      key: (m) => m.imageId,
+      time: (m) => m.validTime,
+    }),
+    DidSendEmail: defineMessage('did-send-email', z.object({ ...email, messageId: z.string().optional() }), {
+      key: (m) => m.imageId,
+      time: (m) => m.validTime,
+    }),
+  };
+}
+
+const emailMessagesByLimit = new Map<number, ReturnType<typeof defineEmailMessages>>();
+
+/**
+ * The mail messages for a recipient limit: one definition per limit, so the mediator and the
+ * email sender built from the same config name the very same types, as a flow requires.
+ */
+export function emailMessages(maxRecipients = defaultMaxRecipients): ReturnType<typeof defineEmailMessages> {
+  let messages = emailMessagesByLimit.get(maxRecipients);
+  if (!messages) emailMessagesByLimit.set(maxRecipients, (messages = defineEmailMessages(maxRecipients)));
+  return messages;
+}
+
+export const { PleaseSendEmail, DidSendEmail } = emailMessages();
 
 export type PleaseFetchAmpImage = MessageOf<typeof PleaseFetchAmpImage>;
 export type DidFetchAmpImage = MessageOf<typeof DidFetchAmpImage>;

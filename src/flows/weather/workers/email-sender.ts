@@ -1,8 +1,9 @@
 /** Sends the mail it is given, with its images inline so it reads with no network. */
 import { NonRetriableError, defineWorker, type Mailer } from '../../../index.js';
-import { DidSendEmail, PleaseSendEmail } from '../messages.js';
+import { defaultMaxRecipients, emailMessages } from '../messages.js';
 
-export function createEmailSender(mailer: Mailer) {
+export function createEmailSender(mailer: Mailer, options: { /** @defaultValue 50 */ maxRecipients?: number } = {}) {
+  const { PleaseSendEmail, DidSendEmail } = emailMessages(options.maxRecipients ?? defaultMaxRecipients);
   return defineWorker({
     name: 'email-sender',
     accepts: PleaseSendEmail,

@@ -1,0 +1,96 @@
+/**
+ * Waits until messages and everything they set off have settled, by whichever processes handle
+ * them, and gives up, saying why, when it never will: when the work waits in a queue that no
+ * process consumes (no worker of that kind is running), or when the caller's timeout passes.
+ */
+import { DataflowError } from './errors.js';
+import type { Flow } from './flow.js';
+import type { StateStore, StoredMessage } from '../ports/state-store.js';
+import type { Transport, UnservedQueue } from '../ports/transport.js';
+
+export interface SettleWaitOptions {
+  /** How often the state store is asked. @defaultValue 100 */
+  pollMs?: number;
+  /** Hears how many messages are still pending, now and then. */
+  onWait?: (pending: number) => void;
+  /**
+   * How long work may wait in a queue no process takes from before the wait gives up: long enough
+   * for a restarted worker to come back. Needs a transport that can tell. @defaultValue 30000
+   */
+  unservedAfterMs?: number;
+  /** Gives up after this long, whatever is happening. @defaultValue no limit */
+  timeoutMs?: number;
+}
+
+export const defaultUnservedAfterMs = 30_000;
+
+/** The wait was given up: `unserved` names the queues no process consumes, if any. */
+export class SettleWaitError extends DataflowError {
+  override name = 'SettleWaitError';
+  constructor(
+    message: string,
+    readonly pending: number,
+    readonly unserved: UnservedQueue[],
+  ) {
+    super(message);
+  }
+}
+
+export interface SettleWaitParts {
+  state: StateStore;
+  transport: Transport;
+  flow: Flow;
+  /** The messages and everything they set off. */
+  descendants(ids: string[]): Promise<StoredMessage[]>;
+}
+
+export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], options: SettleWaitOptions = {}): Promise<void> {
+  const { state, transport, flow } = parts;
+  const pollMs = options.pollMs ?? 100;
+  const unservedAfterMs = options.unservedAfterMs ?? defaultUnservedAfterMs;
+  const started = Date.now();
+  // Asking about unserved queues costs a query (and at times a walk of the causal tree): not on every poll.
+  const checkEveryMs = Math.max(pollMs, Math.min(2_000, unservedAfterMs / 4));
+  let nextCheck = started + unservedAfterMs;
+  let polls = 0;
+  let pending: number | undefined;
+
+  /** Queues of the messages still pending that no process consumes, over the last `forMs`. */
+  const unservedQueues = async (forMs: number): Promise<UnservedQueue[]> => {
+    if (!transport.unserved) return [];
+    // One cheap question first; the causal tree is walked only to see whether an unserved queue is ours.
+    const anywhere = await transport.unserved(flow.consumers().map((c) => c.name), forMs);
+    if (anywhere.length === 0) return [];
+    const waiting = (await parts.descendants(ids)).filter((m) => m.status === 'pending');
+    const ours = new Set(waiting.map((m) => flow.route(m.type)));
+    return anywhere.filter((u) => ours.has(u.queue));
+  };
+  const describe = (unserved: UnservedQueue[]) =>
+    unserved.map((u) => `no process consumes ${u.queue} (${u.waiting} ${u.waiting === 1 ? 'delivery' : 'deliveries'} waiting)`).join('; ');
+
+  for (;;) {
+    // A store that is briefly unreachable (a database restart) is asked again, not given up on.
+    pending = (await state.unsettled(ids).catch(() => undefined)) ?? pending;
+    if (pending === 0) return;
+    if (++polls % 50 === 0 && pending !== undefined) options.onWait?.(pending);
+    const now = Date.now();
+    if (options.timeoutMs !== undefined && now - started >= options.timeoutMs) {
+      const unserved = await unservedQueues(Math.min(unservedAfterMs, now - started)).catch(() => []);
+      const why = unserved.length > 0 ? `: ${describe(unserved)}` : '';
+      throw new SettleWaitError(`gave up after ${seconds(options.timeoutMs)} with ${pending ?? 'some'} message(s) still pending${why}`, pending ?? 0, unserved);
+    }
+    if (now >= nextCheck) {
+      nextCheck = now + checkEveryMs;
+      // The transport's database may be restarting too: that is no verdict.
+      const unserved = await unservedQueues(unservedAfterMs).catch(() => []);
+      if (unserved.length > 0) {
+        throw new SettleWaitError(`${describe(unserved)} for over ${seconds(unservedAfterMs)}; ${pending ?? 'some'} message(s) still pending`, pending ?? 0, unserved);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
