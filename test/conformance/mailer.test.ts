@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { capturingMailer } from '../../src/adapters/memory/mailer.js';
 import { outboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
 import { smtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import { startSmtpServer } from '../support/smtp-server.js';
@@ -29,5 +30,14 @@ mailerConformance('SMTP (nodemailer to a real SMTP server on loopback)', async (
       await mailer.close?.();
       await server.close();
     },
+  };
+});
+
+mailerConformance('capturing, in memory', async () => {
+  const mailer = capturingMailer();
+  return {
+    mailer,
+    delivered: async (count) => Promise.all(mailer.sent.slice(0, count).map((sent) => simpleParser(sent.raw, { keepCidLinks: true }))),
+    async close() {},
   };
 });
