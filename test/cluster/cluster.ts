@@ -14,8 +14,8 @@ import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { openPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import type { Location, StateStore } from '../../src/index.js';
 import { testDatabaseUrl } from '../support/postgres.js';
+import { dataflowArgs } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/dataflow.js', import.meta.url));
 
 export interface Cluster {
   schema: string;
@@ -81,7 +81,7 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
   const state = openPostgresStateStore({ pool });
 
   const start = (roles: string[], extra: NodeJS.ProcessEnv = {}): ClusterProcess => {
-    const child = spawn(process.execPath, [bin, 'run', ...roles.flatMap((r) => ['--role', r])], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, dataflowArgs('run', ...roles.flatMap((r) => ['--role', r])), { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     const waiters: (() => void)[] = [];
     const collect = (chunk: Buffer) => {
@@ -124,7 +124,7 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
     start,
     send(messages) {
       return new Promise((resolve) => {
-        const child = execFile(process.execPath, [bin, 'send', '-'], { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
+        const child = execFile(process.execPath, dataflowArgs('send', '-'), { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
         child.stdin!.end(messages.map((m) => JSON.stringify(m)).join('\n'));

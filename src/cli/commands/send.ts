@@ -8,10 +8,10 @@ import { createOutput } from '../output.js';
 import { readMessages } from './read-input.js';
 import { runtimeEnv } from '../../runtimes/env.js';
 
-export async function sendCommand(source: string, options: { verbose: boolean }): Promise<number> {
+export async function sendCommand(source: string, options: { verbose: boolean; flow?: string }): Promise<number> {
   const inputs = await readMessages(source);
   const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
-  const app = await openApp({ roles: cluster ? [] : ['all'] });
+  const app = await openApp({ roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const progress = createOutput({ human: true, verbose: options.verbose });
   runtime.on((event) => {

@@ -2,6 +2,7 @@
 import { defineFlow, type Mailer } from '../../index.js';
 import type { WeatherConfig } from './config.js';
 import { weatherMediator } from './mediator.js';
+import { weatherSchedule } from './schedule.js';
 import { createAmpImageFetcher, type AmpImageFetcherOptions } from './workers/amp-image-fetcher.js';
 import { createEmailSender } from './workers/email-sender.js';
 import { createGifCreator } from './workers/gif-creator.js';
@@ -18,5 +19,6 @@ export function weatherFlow({ config, mailer, amp }: WeatherFlowOptions) {
     name: 'weather-gifs',
     mediator: weatherMediator(config),
     workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(), createEmailSender(mailer)],
+    schedule: weatherSchedule(config.schedule),
   });
 }
