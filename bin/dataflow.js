@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so the command works straight from a clone.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The `dataflow` command: the compiled CLI (`npm run build` makes dist/). From a clone without a
+// build, `npm run dataflow -- <command>` runs the TypeScript sources instead.
+await import('../dist/cli/main.js');
