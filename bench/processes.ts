@@ -1,12 +1,12 @@
 /**
  * Real `dataflow` processes for the bench: `dataflow run --role …` kept running, and
- * `dataflow send -` fed JSON lines, each started with `node bin/dataflow.js` as a user would.
+ * `dataflow send -` fed JSON lines, each started as `dataflow` from the sources.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { dataflowArgs } from '../test/support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface DataflowProcess {
@@ -35,7 +35,7 @@ export function benchEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts `dataflow run` with these roles; its output is kept for error messages. */
 export function startDataflow(roles: string[], env: NodeJS.ProcessEnv): DataflowProcess {
-  const child = spawn(process.execPath, [bin, 'run', ...roles.flatMap((role) => ['--role', role])], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, dataflowArgs('run', ...roles.flatMap((role) => ['--role', role])), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const waiters = new Set<() => void>();
   const collect = (chunk: Buffer) => {
@@ -91,7 +91,7 @@ export interface SendResult {
 export function sendWithDataflow(messages: unknown[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<SendResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'send', '-'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, dataflowArgs('send', '-'), { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,9 +1,14 @@
-/** dataflow: the Data Flow pattern for TypeScript. The public API. */
+/**
+ * dataflow: the Data Flow pattern for TypeScript. The core: messages, workers, the mediator,
+ * flows, errors and the ports. It loads no database driver, queue, mailer, image library or SDK:
+ * the runtimes are `dataflow/embedded` and `dataflow/cluster`.
+ */
 export * from './core/message.js';
 export * from './core/errors.js';
 export * from './core/worker.js';
 export * from './core/mediator.js';
 export * from './core/flow.js';
+export * from './core/flow-module.js';
 export * from './core/events.js';
 export * from './core/logger.js';
 export * from './core/runtime.js';
@@ -18,7 +23,6 @@ export * from './ports/blob-store.js';
 export * from './ports/transport.js';
 export * from './ports/mailer.js';
 export * from './ports/clock.js';
-export { openEmbeddedRuntime, embeddedPaths, type EmbeddedOptions, type EmbeddedPaths } from './runtimes/embedded.js';
 export * from './core/invoke.js';
 export * from './ports/message-browser.js';
 export * from './core/causal-chain.js';

@@ -5,12 +5,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openSqliteStateStore } from '../src/adapters/sqlite/state-store.js';
 import { parseDuration } from '../src/cli/duration.js';
 import type { NewMessage } from '../src/index.js';
+import { dataflowArgs } from './support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 const DAY = 86_400_000;
 
 function environment(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -21,7 +20,7 @@ function environment(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Process
 
 function dataflow(dir: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: environment(dir, extra), cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, dataflowArgs(...args), { env: environment(dir, extra), cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -90,7 +89,7 @@ describe('retention', () => {
 
   it(`dataflow run with DATAFLOW_RETENTION prunes as it starts, and refuses a retention it cannot read`, async () => {
     const dir = await seededFolder();
-    const child = spawn(process.execPath, [bin, 'run', '--dashboard-port', 'off'], {
+    const child = spawn(process.execPath, dataflowArgs('run', '--dashboard-port', 'off'), {
       env: environment(dir, { DATAFLOW_RETENTION: '30d', DATAFLOW_LOG: join(dir, 'log.json') }),
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,9 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { dataflowArgs } from './support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 const CLIENT_ID = `cid${randomBytes(9).toString('hex')}`;
 const SECRET = randomBytes(30).toString('base64url'); // 40 characters
 const CUT = 200; // where the fetcher used to cut an error page
@@ -44,7 +43,7 @@ function environment(): NodeJS.ProcessEnv {
 
 function dataflow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: environment(), cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, dataflowArgs(...args), { env: environment(), cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -109,7 +108,7 @@ describe('a secret quoted in a cut error page', () => {
   });
 
   it('the dashboard\'s dead letters and message page hold no piece of the secret', async () => {
-    const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0'], { env: environment(), cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, dataflowArgs('dashboard', '--port', '0'), { env: environment(), cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     try {
       const url = await new Promise<string>((resolve, reject) => {

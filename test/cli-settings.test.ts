@@ -10,10 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
+import { dataflowArgs } from './support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 const PASSWORD = `pw${randomBytes(12).toString('hex')}`;
 
 async function dataflow(args: string[], settings: Record<string, string>, input?: string) {
@@ -21,7 +20,7 @@ async function dataflow(args: string[], settings: Record<string, string>, input?
   const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1' };
   for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'AERIS_MAPS_URL', 'SMTP_URL', 'DATAFLOW_CONFIG', 'DATABASE_URL', 'DATAFLOW_BLOBS', 'DATAFLOW_LOG']) delete env[name];
   return new Promise<{ code: number; stdout: string; stderr: string; dir: string }>((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { ...env, ...settings }, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, dataflowArgs(...args), { env: { ...env, ...settings }, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, dir });
     });
     if (input !== undefined) child.stdin!.end(input);
@@ -96,7 +95,7 @@ describe('URL settings', () => {
       assert.equal(sent.code, 2, sent.stderr);
       await assertNoPassword(sent);
       const failed = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, [bin, 'failed'], { env: { ...process.env, DATAFLOW_DIR: sent.dir, ...settings } }, (_error, stdout, stderr) => resolve({ stdout, stderr })),
+        execFile(process.execPath, dataflowArgs('failed'), { env: { ...process.env, DATAFLOW_DIR: sent.dir, ...settings } }, (_error, stdout, stderr) => resolve({ stdout, stderr })),
       );
       const [dead] = failed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; reason: string });
       assert.equal(dead!.type, 'please-send-email');

@@ -9,9 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { dataflowArgs } from './support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 const password = 'pw-that-must-never-show-7f3a';
 
 describe('commands on a PostgreSQL that never answers', () => {
@@ -42,7 +41,7 @@ describe('commands on a PostgreSQL that never answers', () => {
       delete env.DATAFLOW_SCHEMA;
       const started = performance.now();
       const result = await new Promise<{ code: number | string | null; stderr: string; stdout: string }>((resolve) => {
-        execFile(process.execPath, [bin, ...args], { env, cwd: dir, timeout: 15_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+        execFile(process.execPath, dataflowArgs(...args), { env, cwd: dir, timeout: 15_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
           resolve({ code: error ? (error.code ?? error.signal ?? null) : 0, stdout, stderr });
         });
       });

@@ -5,18 +5,17 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import sharp from 'sharp';
+import { dataflowArgs } from './support/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/dataflow.js', import.meta.url));
 let dir = '';
 
 function dataflow(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1' };
     for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG']) delete env[name];
-    const child = execFile(process.execPath, [bin, ...args], { env, cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, dataflowArgs(...args), { env, cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin!.end(input);
@@ -95,7 +94,7 @@ describe('the dataflow command', () => {
   it('dashboard serves the flow\'s state and Prometheus metrics, and says where', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1' };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, dataflowArgs('dashboard', '--port', '0'), { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let stderr = '';
       const url = await new Promise<string>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
- * Builds what the CLI runs: the weather flow, on the embedded runtime by default or on the cluster
- * runtime when `DATABASE_URL` is set; with real Aeris maps when credentials are set, and the
- * built-in offline map server otherwise.
+ * Builds what the CLI runs: the chosen flow module (see load-flow.ts), on the embedded runtime by
+ * default or on the cluster runtime when `DATABASE_URL` is set. The app opens the runtime's ports,
+ * hands them to the module's factory, and closes what the factory opened after the runtime stops.
  */
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,22 +9,21 @@ import { pathToFileURL } from 'node:url';
 import { createLogger, type LoggerOptions } from '../observability/logger.js';
 import { secretsFromEnvironment, textScrubber } from '../observability/secrets.js';
 import type { Logger } from '../core/logger.js';
-import { embeddedPaths, openEmbeddedRuntime, type Runtime, type StateStore } from '../index.js';
-import { embeddedMailer } from '../runtimes/embedded.js';
+import { provideFlow, type FlowPorts, type ProvidedFlow, type Runtime, type StateStore } from '../index.js';
+import { diskBlobStore } from '../adapters/disk/blob-store.js';
+import { openBlobStore } from '../adapters/s3/blobs-url.js';
+import { embeddedMailer, embeddedPaths, openEmbeddedRuntime } from '../embedded.js';
 import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
-import { loadWeatherConfig, type WeatherConfig } from '../flows/weather/config.js';
-import { env } from '../flows/weather/env.js';
-import { weatherFlow } from '../flows/weather/flow.js';
-import { startAmpServer } from '../flows/weather/offline-maps/amp-server.js';
+import { readConfigFile } from './config-file.js';
+import { chooseFlow, importFlow } from './load-flow.js';
 import { consumersOf, type Role } from './roles.js';
 import { runtimeEnv } from '../runtimes/env.js';
 import { parseRetrySetting } from './retry-setting.js';
 
 export interface App {
   runtime: Runtime;
-  config: WeatherConfig;
-  /** Where maps come from, for people: never the credentials. */
-  mapSource: string;
+  /** What the flow module gave besides the flow: its description and its run report. */
+  provided: ProvidedFlow;
   /** Where state lives, for people: never a password. */
   stateSource: string;
   /** The folder `.eml` mail goes to when no SMTP server is set. */
@@ -34,8 +33,17 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
-  const config = loadWeatherConfig();
+export interface AppOptions {
+  roles?: Role[];
+  /** `--flow`: the flow module. @defaultValue `DATAFLOW_FLOW`, else the config file's `flow`, else the weather flow */
+  flow?: string;
+}
+
+export async function openApp(options: AppOptions = {}): Promise<App> {
+  const configFile = readConfigFile();
+  const choice = chooseFlow(options.flow, configFile);
+  const source = await importFlow(choice);
+  const settings: FlowPorts['settings'] = { config: configFile.values, configFile: configFile.file, env: process.env };
   const paths = embeddedPaths();
   const roles = options.roles ?? ['all'];
   const databaseUrl = process.env[runtimeEnv.databaseUrl];
@@ -44,46 +52,55 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
   if (!databaseUrl && !roles.includes('all')) {
     throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
   }
-  const maxBodyBytes = positive(env.maxMapBytes);
-  const maps = await openMapSource();
-  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes } });
   const mailer = embeddedMailer(paths);
   const log = openLog(paths.dir);
   const redact = textScrubber(secretsFromEnvironment());
+  let provided: ProvidedFlow | undefined;
   let runtime: Runtime;
   try {
     if (databaseUrl) {
-      const { openClusterRuntime } = await import('../runtimes/cluster.js');
-      runtime = await openClusterRuntime(createFlow, {
+      const blobs = await openBlobStore(process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href, {
+        presignExpiresInSeconds: positive(runtimeEnv.linkExpiresSeconds) ?? 604_800,
+      });
+      provided = await provideFlow(source, { mailer, blobs, settings }, choice.name);
+      const { openClusterRuntime } = await import('../cluster.js');
+      runtime = await openClusterRuntime(() => provided!.flow, {
         databaseUrl,
         blobsUrl: process.env[runtimeEnv.blobs] || pathToFileURL(paths.blobs).href,
+        blobs,
         schema: process.env[runtimeEnv.schema] || undefined,
         leaseSeconds: positive(runtimeEnv.leaseSeconds),
-        linkExpiresInSeconds: positive(runtimeEnv.linkExpiresSeconds),
         mailer,
-        consumers: consumersOf(roles, createFlow({ mailer })),
+        consumers: consumersOf(roles, provided.flow),
         concurrency,
         retry,
         log,
         redact,
       });
     } else {
-      runtime = openEmbeddedRuntime(createFlow, { dir: paths.dir, concurrency, retry, log, redact });
+      // The factory's blob store is the runtime's folder; the runtime opens its own after it has
+      // locked the folder, since that one also sweeps what a dead process left half-written.
+      provided = await provideFlow(source, { mailer, blobs: diskBlobStore(paths.blobs, { staleTemporaryMs: Number.POSITIVE_INFINITY }), settings }, choice.name);
+      runtime = openEmbeddedRuntime(() => provided!.flow, { dir: paths.dir, mailer, concurrency, retry, log, redact });
     }
   } catch (error) {
-    await maps.close();
+    await provided?.close?.();
+    await mailer.close?.();
     throw error;
   }
+  const opened = provided;
   return {
     runtime,
-    config,
-    mapSource: maps.description,
+    provided: opened,
     stateSource: databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname}` : paths.dir,
     outbox: paths.outbox,
     cluster: Boolean(databaseUrl),
     async close() {
-      await runtime.stop();
-      await maps.close();
+      try {
+        await runtime.stop();
+      } finally {
+        await opened.close?.();
+      }
     },
   };
 }
@@ -138,22 +155,4 @@ function positive(name: string): number | undefined {
   const value = Number(text);
   if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${JSON.stringify(text)}`);
   return value;
-}
-
-async function openMapSource() {
-  const clientId = process.env[env.aerisClientId];
-  const clientSecret = process.env[env.aerisClientSecret];
-  if (clientId && clientSecret) {
-    const baseUrl = process.env[env.aerisMapsUrl] || 'https://maps.aerisapi.com';
-    return { amp: { baseUrl, clientId, clientSecret }, description: `Aeris Maps at ${new URL(baseUrl).origin}`, close: async () => {} };
-  }
-  if (clientId || clientSecret) {
-    throw new Error(`set both ${env.aerisClientId} and ${env.aerisClientSecret} to use Aeris Maps, or neither to use the offline map server`);
-  }
-  const server = await startAmpServer({ clientId: 'offline', clientSecret: 'offline' });
-  return {
-    amp: { baseUrl: server.url, clientId: 'offline', clientSecret: 'offline' },
-    description: `the offline map server at ${server.url}`,
-    close: () => server.close(),
-  };
 }

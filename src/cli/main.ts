@@ -34,8 +34,10 @@ const usage = `Usage: dataflow <command>
   prune --older-than 30d   remove done messages settled longer ago (s, m, h or d); pending and
                            dead ones, their causes and what open fan-ins need stay
 
-Options: --verbose, --help
-Environment: DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
+Options: --flow <module> (every command: the flow to run, a .js/.mjs file whose default export
+or export named flow is a flow or a function of the ports that returns one; default the weather
+flow), --verbose, --help
+Environment: DATAFLOW_FLOW (the flow module, also the config file's "flow" key), DATAFLOW_DIR (data folder, default ./.dataflow), DATABASE_URL (a postgres:// URL:
 the cluster runtime), DATAFLOW_BLOBS (file:///folder or s3://bucket/prefix), SMTP_URL,
 AERIS_CLIENT_ID, AERIS_CLIENT_SECRET, AERIS_MAPS_URL, DATAFLOW_CONFIG, DATAFLOW_RETENTION (e.g. 30d:
 run prunes done messages older than that) (see the README).`;
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       'dashboard-port': { type: 'string' },
       'older-than': { type: 'string' },
       timeout: { type: 'string' },
+      flow: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,19 +69,22 @@ async function main(argv: string[]): Promise<number> {
     if (rest.length !== count) throw new UsageError(`dataflow ${command} needs ${what}`);
   };
   checkUrlSettings();
+  // Every command takes --flow, so one setting fits all; those that only read or change state
+  // (failed, trace, migrate, prune) need no flow to do it.
+  const flow = values.flow;
   switch (command) {
     case 'run':
       need(0, 'no arguments');
-      return runCommand({ once: values.once, verbose: values.verbose, roles: parseRoles(values.role), dashboardPort: values['dashboard-port'] });
+      return runCommand({ once: values.once, verbose: values.verbose, roles: parseRoles(values.role), dashboardPort: values['dashboard-port'], flow });
     case 'dashboard':
       need(0, 'no arguments');
-      return dashboardCommand({ port: values.port });
+      return dashboardCommand({ port: values.port, flow });
     case 'send':
       need(1, 'a file, or - for stdin');
-      return sendCommand(rest[0]!, { verbose: values.verbose, timeoutMs: values.timeout === undefined ? undefined : parseOrUsage(() => parseDuration(values.timeout!, '--timeout')) });
+      return sendCommand(rest[0]!, { verbose: values.verbose, flow, timeoutMs: values.timeout === undefined ? undefined : parseOrUsage(() => parseDuration(values.timeout!, '--timeout')) });
     case 'invoke':
       need(2, 'a worker name and a message file');
-      return invokeCommand(rest[0]!, rest[1]!);
+      return invokeCommand(rest[0]!, rest[1]!, { flow });
     case 'failed': {
       const limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${values.limit}`);
@@ -97,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
       return traceCommand(rest[0]!);
     case 'redrive':
       if (values.all === rest.length > 0) throw new UsageError('dataflow redrive needs message ids, or --all');
-      return redriveCommand(values.all ? 'all' : rest, { verbose: values.verbose });
+      return redriveCommand(values.all ? 'all' : rest, { verbose: values.verbose, flow });
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

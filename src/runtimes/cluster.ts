@@ -7,7 +7,8 @@
  * without its messages. Each process runs the consumers its roles name.
  */
 import pg from 'pg';
-import { openBlobStore } from '../adapters/s3/blob-store.js';
+// From blobs-url, not blob-store: that one loads the AWS SDK, which file:// blobs do not need.
+import { openBlobStore } from '../adapters/s3/blobs-url.js';
 import { pgBossTransport } from '../adapters/pg-boss/transport.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
@@ -15,6 +16,7 @@ import { checkReachable, connectTimeoutOf } from '../adapters/postgres/pool.js';
 import { runtimeEnv } from './env.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
+import type { BlobStore } from '../ports/blob-store.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Delivery } from '../ports/transport.js';
 import type { NewMessage } from '../ports/state-store.js';
@@ -25,6 +27,8 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   /** `file:///folder` or `s3://bucket/prefix`. */
   blobsUrl: string;
   mailer: Mailer;
+  /** A blob store of the caller's, instead of opening `blobsUrl`. */
+  blobs?: BlobStore;
   /**
    * Seconds a job may go without its lease renewed before another process takes it over: what a
    * killed process held comes back after about this. A running handler renews its lease every
@@ -37,7 +41,7 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   linkExpiresInSeconds?: number;
 }
 
-export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: ClusterOptions): Promise<Runtime> {
+export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; blobs: BlobStore }) => Flow, options: ClusterOptions): Promise<Runtime> {
   const schema = options.schema ?? 'dataflow';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
   const pool = new pg.Pool({
@@ -79,11 +83,12 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer })
       for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries);
     },
   });
+  const blobs = options.blobs ?? (await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? 604_800 }));
   const runtime = createRuntime({
     ...options,
-    flow: createFlow({ mailer: options.mailer }),
+    flow: createFlow({ mailer: options.mailer, blobs }),
     state,
-    blobs: await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? 604_800 }),
+    blobs,
     transport,
     recoverPending: false,
   });

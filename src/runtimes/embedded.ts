@@ -15,6 +15,7 @@ import { smtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
+import type { BlobStore } from '../ports/blob-store.js';
 import type { Mailer } from '../ports/mailer.js';
 import { lockFolder } from './folder-lock.js';
 import { runtimeEnv } from './env.js';
@@ -24,6 +25,8 @@ export interface EmbeddedOptions extends Partial<Omit<RuntimeOptions, 'flow' | '
   dir?: string;
   /** Send mail over SMTP instead of writing `.eml` files. @defaultValue `SMTP_URL` */
   smtpUrl?: string;
+  /** A mailer of the caller's; the runtime closes it when it stops. @defaultValue SMTP when `smtpUrl` is set, else the outbox */
+  mailer?: Mailer;
 }
 
 export interface EmbeddedPaths {
@@ -43,20 +46,28 @@ export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env[runti
 }
 
 /**
- * Opens the embedded runtime. `createFlow` receives the mailer, so the flow's mail worker sends
- * wherever this runtime was told to.
+ * Opens the embedded runtime. `createFlow` receives the mailer and the blob store, so the flow's
+ * mail worker sends wherever this runtime was told to.
  */
-export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer }) => Flow, options: EmbeddedOptions = {}): Runtime & { paths: EmbeddedPaths } {
+export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer; blobs: BlobStore }) => Flow, options: EmbeddedOptions = {}): Runtime & { paths: EmbeddedPaths } {
   const paths = embeddedPaths(options.dir);
   const unlock = lockFolder(paths.dir);
-  const mailer = embeddedMailer(paths, options.smtpUrl);
+  const mailer = options.mailer ?? embeddedMailer(paths, options.smtpUrl);
+  // The folder lock makes this the only writer: every temporary file left there is a dead one's.
+  const blobs = diskBlobStore(paths.blobs, { staleTemporaryMs: 0 });
+  let flow: Flow;
+  try {
+    flow = createFlow({ mailer, blobs });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const runtime = createRuntime({
     recoverPending: true,
     ...options,
-    flow: createFlow({ mailer }),
+    flow,
     state: openSqliteStateStore(paths.state),
-    // The folder lock makes this the only writer: every temporary file left there is a dead one's.
-    blobs: diskBlobStore(paths.blobs, { staleTemporaryMs: 0 }),
+    blobs,
     transport: inProcessTransport(),
   });
   return {

@@ -1,5 +1,12 @@
 /** Every environment variable the runtimes and the CLI read, in one place. */
 export const runtimeEnv = {
+  /**
+   * The flow module every command runs (`./my-flow.mjs`, relative to the current folder, or a
+   * package name). @defaultValue the config file's `flow`, else the built-in weather flow
+   */
+  flow: 'DATAFLOW_FLOW',
+  /** Path of the config file. @defaultValue `./dataflow.config.json` when it exists */
+  config: 'DATAFLOW_CONFIG',
   /** The embedded runtime's data folder. @defaultValue ./.dataflow */
   dir: 'DATAFLOW_DIR',
   /** Send mail over SMTP (`smtp://…`, `smtps://…`); unset: `.eml` files in the outbox. */

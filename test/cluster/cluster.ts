@@ -14,17 +14,17 @@ import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { openPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import type { Location, StateStore } from '../../src/index.js';
 import { testDatabaseUrl } from '../support/postgres.js';
+import { dataflowArgs } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/dataflow.js', import.meta.url));
 
 export interface Cluster {
   schema: string;
   env: NodeJS.ProcessEnv;
   blobsDir: string;
-  /** Starts `dataflow run` with these roles; its output is kept for failure messages. */
-  start(roles: string[], env?: NodeJS.ProcessEnv): ClusterProcess;
-  /** `dataflow send -` with these messages as JSON lines, and these options. */
-  send(messages: unknown[], options?: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Starts `dataflow run` with these roles (and `args`); its output is kept for failure messages. */
+  start(roles: string[], env?: NodeJS.ProcessEnv, args?: string[]): ClusterProcess;
+  /** `dataflow send -` (with `args`) with these messages as JSON lines. */
+  send(messages: unknown[], args?: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   state: StateStore;
   /** Runs SQL in the cluster's schemas. */
   query<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
@@ -58,7 +58,7 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
     DATAFLOW_DASHBOARD_PORT: 'off',
     NO_COLOR: '1',
   };
-  for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG', 'DATAFLOW_RETRY']) delete env[name];
+  for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG', 'DATAFLOW_RETRY', 'DATAFLOW_FLOW']) delete env[name];
   if (options.leaseSeconds === 'default') delete env.DATAFLOW_LEASE_SECONDS;
   const pool = new pg.Pool({ connectionString: testDatabaseUrl, max: 3, options: `-c search_path=${schema}` });
   pool.on('error', () => {}); // connections dropped by a server restart; the pool reconnects
@@ -80,8 +80,8 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
   // Let the first process create the schema; the state store reads it afterwards.
   const state = openPostgresStateStore({ pool });
 
-  const start = (roles: string[], extra: NodeJS.ProcessEnv = {}): ClusterProcess => {
-    const child = spawn(process.execPath, [bin, 'run', ...roles.flatMap((r) => ['--role', r])], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (roles: string[], extra: NodeJS.ProcessEnv = {}, args: string[] = []): ClusterProcess => {
+    const child = spawn(process.execPath, dataflowArgs('run', ...roles.flatMap((r) => ['--role', r]), ...args), { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     const waiters: (() => void)[] = [];
     const collect = (chunk: Buffer) => {
@@ -122,9 +122,9 @@ export async function startCluster(options: { leaseSeconds?: number | 'default' 
     env,
     blobsDir,
     start,
-    send(messages, options = []) {
+    send(messages, args = []) {
       return new Promise((resolve) => {
-        const child = execFile(process.execPath, [bin, 'send', ...options, '-'], { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
+        const child = execFile(process.execPath, dataflowArgs('send', ...args, '-'), { env, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
         child.stdin!.end(messages.map((m) => JSON.stringify(m)).join('\n'));

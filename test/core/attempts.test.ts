@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
-import { defineFlow, defineMediator, defineMessage, defineWorker, openEmbeddedRuntime } from '../../src/index.js';
+import { defineFlow, defineMediator, defineMessage, defineWorker } from '../../src/index.js';
+import { openEmbeddedRuntime } from '../../src/embedded.js';
 
 const child = fileURLToPath(new URL('./killer-child.ts', import.meta.url));
 

@@ -7,7 +7,8 @@
  * `idle` when the flow has nothing left to do.
  */
 import { z } from 'zod';
-import { defineFlow, defineMediator, defineMessage, defineWorker, openEmbeddedRuntime } from '../../src/index.js';
+import { defineFlow, defineMediator, defineMessage, defineWorker } from '../../src/index.js';
+import { openEmbeddedRuntime } from '../../src/embedded.js';
 
 const [dir, send] = process.argv.slice(2);
 if (!dir) throw new Error('usage: killer-child <dir> [send]');

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { readConfigFile } from '../../src/cli/config-file.js';
 import { defaultWeatherConfig, loadWeatherConfig } from '../../src/flows/weather/config.js';
 
 describe('the weather flow config', () => {
@@ -19,7 +20,9 @@ describe('the weather flow config', () => {
   it('takes the file over the defaults and the environment over the file, key by key', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'dataflow-config-')), 'dataflow.config.json');
     await writeFile(file, JSON.stringify({ framesPerGif: 3, gifDelayMs: 100, email: { to: ['file@example.com'], subject: 'From the file' } }));
+    const { values } = readConfigFile({ DATAFLOW_CONFIG: file });
     const config = loadWeatherConfig({
+      values,
       file,
       environment: { DATAFLOW_GIF_DELAY_MS: '500', DATAFLOW_EMAIL_TO: 'a@example.com, b@example.com', DATAFLOW_THUMBNAIL_SIZE: '100x80', DATAFLOW_GIF_LOOP: 'false' },
     });
@@ -37,6 +40,7 @@ describe('the weather flow config', () => {
     assert.throws(() => loadWeatherConfig({ environment: { DATAFLOW_THUMBNAIL_SIZE: '200' } }), /DATAFLOW_THUMBNAIL_SIZE must look like 200x200/);
     assert.throws(() => loadWeatherConfig({ environment: { DATAFLOW_EMAIL_TO: 'not-an-address' } }), /email\.to\.0/);
     assert.throws(() => loadWeatherConfig({ environment: {}, overrides: { framesPerGif: 0 } }), /framesPerGif/);
-    assert.throws(() => loadWeatherConfig({ file: '/nonexistent/dataflow.config.json', environment: {} }), /cannot read the config file/);
+    assert.throws(() => readConfigFile({ DATAFLOW_CONFIG: '/nonexistent/dataflow.config.json' }), /cannot read the config file \/nonexistent\/dataflow.config.json: no such file/);
+    assert.throws(() => loadWeatherConfig({ values: { framesPerGif: 'five' }, file: 'mine.json', environment: {} }), /invalid weather flow config \(file mine.json\): framesPerGif/);
   });
 });

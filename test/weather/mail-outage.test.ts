@@ -8,10 +8,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startSmtpServer } from '../support/smtp-server.js';
+import { dataflowArgs } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/dataflow.js', import.meta.url));
 
 describe('a mail server outage', () => {
   it('the mail server is down for 20 s: the mail still arrives, and nothing is dead-lettered', { timeout: 240_000 }, async () => {
@@ -26,7 +25,7 @@ describe('a mail server outage', () => {
     for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'DATAFLOW_CONFIG', 'DATABASE_URL', 'DATAFLOW_RETRY']) delete env[name];
     let stderr = '';
     const sent = new Promise<{ code: number; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, [bin, 'send', '-'], { env, cwd: dir, timeout: 200_000 }, (error, stdout) =>
+      const child = execFile(process.execPath, dataflowArgs('send', '-'), { env, cwd: dir, timeout: 200_000 }, (error, stdout) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }),
       );
       child.stderr!.on('data', (chunk) => (stderr += chunk));

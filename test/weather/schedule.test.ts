@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultWeatherConfig } from '../../src/flows/weather/config.js';
-import { fetchRound, startSchedule } from '../../src/flows/weather/schedule.js';
+import { fetchRound, weatherSchedule } from '../../src/flows/weather/schedule.js';
+import { startFlowSchedule } from '../../src/runtimes/flow-schedule.js';
 
 describe('the schedule', () => {
   it('asks for every configured map at every configured valid time each round', () => {
@@ -13,7 +14,7 @@ describe('the schedule', () => {
 
   it('sends a round on each tick of its cron expression', async () => {
     const rounds: unknown[][] = [];
-    const schedule = startSchedule({ cron: '* * * * * *', maps: defaultWeatherConfig.schedule.maps }, async (m) => rounds.push(m), assert.fail);
+    const schedule = startFlowSchedule(weatherSchedule({ cron: '* * * * * *', maps: defaultWeatherConfig.schedule.maps }), async (m) => rounds.push(m), assert.fail);
     try {
       assert.ok(schedule.nextRun() instanceof Date);
       const deadline = Date.now() + 3500;
@@ -26,6 +27,6 @@ describe('the schedule', () => {
   });
 
   it('refuses a malformed cron expression', () => {
-    assert.throws(() => startSchedule({ cron: 'every 7 minutes', maps: [] }, async () => {}, () => {}));
+    assert.throws(() => startFlowSchedule(weatherSchedule({ cron: 'every 7 minutes', maps: [] }), async () => {}, () => {}));
   });
 });

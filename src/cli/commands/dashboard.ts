@@ -6,32 +6,37 @@
 import { diskBlobStore } from '../../adapters/disk/blob-store.js';
 import { openBlobStore } from '../../adapters/s3/blobs-url.js';
 import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
-import { loadWeatherConfig } from '../../flows/weather/config.js';
-import { weatherFlow } from '../../flows/weather/flow.js';
-import { embeddedPaths } from '../../index.js';
+import { provideFlow } from '../../index.js';
+import { embeddedPaths } from '../../embedded.js';
+import { readConfigFile } from '../config-file.js';
+import { chooseFlow, importFlow } from '../load-flow.js';
 import { runtimeEnv } from '../../runtimes/env.js';
 import { openApp, openState } from '../app.js';
 import { dashboardPort, serveDashboard } from '../dashboard.js';
 
-export async function dashboardCommand(options: { port?: string }): Promise<number> {
+export async function dashboardCommand(options: { port?: string; flow?: string }): Promise<number> {
   const port = dashboardPort(options.port) ?? 7070;
   const say = (text: string) => process.stderr.write(`${text}\n`);
   let close: () => Promise<void>;
   let dashboard;
   if (process.env[runtimeEnv.databaseUrl]) {
-    const app = await openApp({ roles: [] });
+    const app = await openApp({ roles: [], flow: options.flow });
     const { runtime } = app;
     await runtime.start();
     dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, port, say);
     close = () => app.close();
   } else {
     const paths = embeddedPaths();
-    const state = await openState();
-    // The flow only gives the picture its shape here: nothing runs.
-    const flow = weatherFlow({ config: loadWeatherConfig(), mailer: outboxMailer(paths.outbox), amp: { baseUrl: 'http://127.0.0.1', clientId: '-', clientSecret: '-' } });
+    const configFile = readConfigFile();
+    const choice = chooseFlow(options.flow, configFile);
+    const source = await importFlow(choice);
     const blobsUrl = process.env[runtimeEnv.blobs];
-    const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs);
-    dashboard = await serveDashboard({ state, flow, blobs, seesEverything: false }, port, say);
+    const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs, { staleTemporaryMs: Number.POSITIVE_INFINITY });
+    // The flow only gives the picture its shape here: nothing runs, so what it opened closes now.
+    const provided = await provideFlow(source, { mailer: outboxMailer(paths.outbox), blobs, settings: { config: configFile.values, configFile: configFile.file, env: process.env } }, choice.name);
+    await provided.close?.();
+    const state = await openState();
+    dashboard = await serveDashboard({ state, flow: provided.flow, blobs, seesEverything: false }, port, say);
     close = () => state.close();
   }
   if (!dashboard) {

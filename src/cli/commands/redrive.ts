@@ -6,9 +6,9 @@ import { runtimeEnv } from '../../runtimes/env.js';
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 
-export async function redriveCommand(ids: string[] | 'all', options: { verbose: boolean }): Promise<number> {
+export async function redriveCommand(ids: string[] | 'all', options: { verbose: boolean; flow?: string }): Promise<number> {
   const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
-  const app = await openApp({ roles: cluster ? [] : ['all'] });
+  const app = await openApp({ roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const output = createOutput({ verbose: options.verbose });
   runtime.on(output.event);

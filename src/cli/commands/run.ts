@@ -1,38 +1,39 @@
-/** `dataflow run [--once]`: the schedule, the mediator and the workers in one process. */
+/** `dataflow run [--once]`: the flow's schedule, the mediator and the workers in one process. */
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
-import { fetchRound, startSchedule } from '../../flows/weather/schedule.js';
-import { describeSummary, trackOutputs } from './summary.js';
+import { countingReport } from './run-report.js';
 import { runsSchedule, type Role } from '../roles.js';
 import { dashboardPort, serveDashboard } from '../dashboard.js';
 import { retentionFromEnv, startPruning } from '../retention.js';
+import { startFlowSchedule } from '../../runtimes/flow-schedule.js';
 
-export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[]; dashboardPort?: string }): Promise<number> {
+export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[]; dashboardPort?: string; flow?: string }): Promise<number> {
   const retention = options.once ? undefined : retentionFromEnv();
-  const app = await openApp({ roles: options.roles });
-  const { runtime, config } = app;
+  const app = await openApp({ roles: options.roles, flow: options.flow });
+  const { runtime, provided } = app;
   const output = createOutput({ verbose: options.verbose });
-  const outputs = trackOutputs(runtime.blobs, app.outbox);
+  const report = (provided.report ?? countingReport)({ blobs: runtime.blobs, outbox: app.outbox });
+  let dead = 0;
   runtime.on(output.event);
-  runtime.on(outputs.listen);
-  output.say(`dataflow: weather GIFs; state in ${app.stateSource}; maps from ${app.mapSource}; roles ${options.roles.join(', ')}`);
+  runtime.on(report.listen);
+  runtime.on((event) => void (event.kind === 'dead' && dead++));
+  output.say(`dataflow: ${provided.about ?? runtime.flow.name}; state in ${app.stateSource}; roles ${options.roles.join(', ')}`);
   await runtime.start();
-  const scheduling = runsSchedule(options.roles);
+  const schedule = runsSchedule(options.roles) ? runtime.flow.schedule : undefined;
 
-  const round = async () => {
-    if (!scheduling) return;
-    const { rejected } = await runtime.send(fetchRound(config.schedule.maps));
-    for (const r of rejected) output.say(`schedule: a configured map was rejected: ${r.reason}`);
+  const tick = async (inputs: unknown[]) => {
+    const { rejected } = await runtime.send(inputs);
+    for (const r of rejected) output.say(`schedule: an input was rejected: ${r.reason}`);
   };
 
   if (options.once) {
-    await round();
+    if (schedule) await tick(schedule.inputs(Date.now()));
     await runtime.idle();
     await app.close();
-    const summary = await outputs.summary();
-    if (!output.human) output.record({ event: 'summary', ...summary });
-    output.say(`\n${describeSummary(summary)}\n\nsee the flow, the GIFs and every message in the dashboard: npx dataflow dashboard`);
-    return summary.dead.length > 0 ? 2 : 0;
+    const { record, text } = await report.summary();
+    if (!output.human) output.record({ event: 'summary', ...record });
+    output.say(`\n${text}`);
+    return dead > 0 ? 2 : 0;
   }
 
   const port = dashboardPort(options.dashboardPort);
@@ -45,9 +46,9 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
           output.say,
         );
   const pruning = retention === undefined ? undefined : startPruning(runtime.state, retention, output.say);
-  await round().catch((error: Error) => output.say(`schedule: ${error.message}`));
-  const schedule = scheduling ? startSchedule(config.schedule, round, (error) => output.say(`schedule: ${error.message}`)) : undefined;
-  if (schedule) output.say(`fetching ${config.schedule.maps.length} map(s) on "${config.schedule.cron}"; next round ${schedule.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
+  if (schedule) await tick(schedule.inputs(Date.now())).catch((error: Error) => output.say(`schedule: ${error.message}`));
+  const timer = schedule ? startFlowSchedule(schedule, tick, (error) => output.say(`schedule: ${error.message}`)) : undefined;
+  if (timer) output.say(`schedule "${schedule!.cron}"; next tick ${timer.nextRun()?.toISOString() ?? 'never'}. Ctrl-C stops.`);
   else output.say('waiting for messages. Ctrl-C stops.');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -55,7 +56,7 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
     process.once('SIGTERM', stop);
   });
   output.say('stopping: letting running work finish…');
-  schedule?.stop();
+  timer?.stop();
   await pruning?.stop();
   await dashboard?.close();
   await app.close();

@@ -9,10 +9,10 @@ import { readMessages } from './read-input.js';
 import { runtimeEnv } from '../../runtimes/env.js';
 import { SettleWaitError } from '../../index.js';
 
-export async function sendCommand(source: string, options: { verbose: boolean; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
+export async function sendCommand(source: string, options: { verbose: boolean; flow?: string; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
   const inputs = await readMessages(source);
   const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
-  const app = await openApp({ roles: cluster ? [] : ['all'] });
+  const app = await openApp({ roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const progress = createOutput({ human: true, verbose: options.verbose });
   runtime.on((event) => {

@@ -2,8 +2,6 @@
  * The mediator's config: everything the flow decides with lives here, never in a worker.
  * Explicit values beat the environment, which beats the config file, which beats the defaults.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { env } from './env.js';
 import { defaultMaxRecipients, mailbox } from './messages.js';
@@ -105,11 +103,16 @@ export type WeatherConfigLayer = Partial<Omit<WeatherConfig, 'email' | 'schedule
   schedule?: Partial<WeatherConfig['schedule']>;
 };
 
-/** Loads the config: defaults, then the config file, then the environment, then `overrides`. */
-export function loadWeatherConfig(options: { file?: string; environment?: NodeJS.ProcessEnv; overrides?: WeatherConfigLayer } = {}): WeatherConfig {
+/**
+ * Loads the config: defaults, then the config file's values (read by the host, `file` names it in
+ * errors), then the environment, then `overrides`.
+ */
+export function loadWeatherConfig(
+  options: { values?: Readonly<Record<string, unknown>>; file?: string; environment?: Readonly<Record<string, string | undefined>>; overrides?: WeatherConfigLayer } = {},
+): WeatherConfig {
   const environment = options.environment ?? process.env;
-  const file = options.file ?? environment[env.config] ?? (existsSync('dataflow.config.json') ? 'dataflow.config.json' : undefined);
-  const layers: WeatherConfigLayer[] = [defaultWeatherConfig, file ? readConfigFile(file) : {}, fromEnvironment(environment), options.overrides ?? {}];
+  const file = options.file;
+  const layers: WeatherConfigLayer[] = [defaultWeatherConfig, (options.values ?? {}) as WeatherConfigLayer, fromEnvironment(environment), options.overrides ?? {}];
   const merged = layers.reduce<WeatherConfigLayer>(
     (into, layer) => ({ ...into, ...layer, email: { ...into.email, ...layer.email }, schedule: { ...into.schedule, ...layer.schedule } }),
     {},
@@ -122,16 +125,7 @@ export function loadWeatherConfig(options: { file?: string; environment?: NodeJS
   return result.data;
 }
 
-function readConfigFile(file: string): WeatherConfigLayer {
-  const path = resolve(file);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read the config file ${file}: ${(error as Error).message}`);
-  }
-}
-
-function fromEnvironment(environment: NodeJS.ProcessEnv): WeatherConfigLayer {
+function fromEnvironment(environment: Readonly<Record<string, string | undefined>>): WeatherConfigLayer {
   const config: WeatherConfigLayer = {};
   const get = (name: string) => {
     const value = environment[name]?.trim();

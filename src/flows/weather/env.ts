@@ -1,7 +1,5 @@
 /** Every environment variable the weather flow reads, in one place. */
 export const env = {
-  /** Path of the config file. @defaultValue `./dataflow.config.json` when it exists */
-  config: 'DATAFLOW_CONFIG',
   aerisClientId: 'AERIS_CLIENT_ID',
   aerisClientSecret: 'AERIS_CLIENT_SECRET',
   /** @defaultValue https://maps.aerisapi.com */

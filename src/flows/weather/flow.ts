@@ -2,7 +2,7 @@
 import { defineFlow, type Mailer } from '../../index.js';
 import type { WeatherConfig } from './config.js';
 import { weatherMediator } from './mediator.js';
-import { fetchRound } from './schedule.js';
+import { weatherSchedule } from './schedule.js';
 import { createAmpImageFetcher, type AmpImageFetcherOptions } from './workers/amp-image-fetcher.js';
 import { createEmailSender } from './workers/email-sender.js';
 import { createGifCreator, type GifCreatorOptions } from './workers/gif-creator.js';
@@ -20,6 +20,6 @@ export function weatherFlow({ config, mailer, amp, gif }: WeatherFlowOptions) {
     name: 'weather-gifs',
     mediator: weatherMediator(config),
     workers: [createAmpImageFetcher(amp), createThumbnailCreator(), createGifCreator(gif), createEmailSender(mailer, { maxRecipients: config.email.maxRecipients })],
-    schedule: { cron: config.schedule.cron, inputs: () => fetchRound(config.schedule.maps) },
+    schedule: weatherSchedule(config.schedule),
   });
 }

@@ -9,10 +9,8 @@
  * - before the mail is out: the frames of its `please-create-gif` (keys start with the compact
  *   time) and the `did-create-thumbnail` of each frame's valid time.
  */
-import type { Location } from '../../core/message.js';
-import type { DashboardOptions, GalleryItem } from '../../dashboard/server.js';
-import type { MessageBrowser } from '../../ports/message-browser.js';
-import type { StateStore, StoredMessage } from '../../ports/state-store.js';
+import type { Location, MessageBrowser, StateStore, StoredMessage } from '../../index.js';
+import type { DashboardOptions, GalleryItem } from '../../dashboard.js';
 import { DidCreateGif, DidCreateThumbnail, DidSendEmail, PleaseCreateGif } from './messages.js';
 
 type Body = Record<string, unknown>;

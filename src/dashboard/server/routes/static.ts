@@ -17,12 +17,11 @@ const types: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** `src/dashboard/ui`, also when running from a build in `dist/` (which does not copy it). */
+/** `ui/` beside the server's code: `src/dashboard/ui`, or `dist/dashboard/ui`, where the build copies it. */
 export function uiFolder(): string {
-  const candidates = [new URL('../../ui/', import.meta.url), new URL('../../../../src/dashboard/ui/', import.meta.url)].map((url) => fileURLToPath(url));
-  const found = candidates.find((path) => existsSync(join(path, 'index.html')));
-  if (!found) throw new Error(`the dashboard's page is missing: looked for index.html in ${candidates.join(' and ')}`);
-  return found;
+  const folder = fileURLToPath(new URL('../../ui/', import.meta.url));
+  if (!existsSync(join(folder, 'index.html'))) throw new Error(`the dashboard's page is missing: no index.html in ${folder}`);
+  return folder;
 }
 
 function filesUnder(root: string): Map<string, string> {

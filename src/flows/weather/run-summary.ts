@@ -1,8 +1,8 @@
-/** Tracks what a run made, to tell a person where each output is. */
+/** Tracks what a weather run made (frames, thumbnails, GIFs, mails), to tell a person where each output is. */
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BlobStore, FlowEvent, Location, Message } from '../../index.js';
+import type { BlobStore, FlowEvent, Location, Message, RunReport, RunReportContext } from '../../index.js';
 
 export interface RunSummary {
   frames: string[];
@@ -59,4 +59,16 @@ export function describeSummary(summary: RunSummary): string {
     ...list('emails', summary.emails),
     ...(summary.dead.length ? [`dead letters (${summary.dead.length}), see \`dataflow failed\`:`, ...summary.dead.map((d) => `  ${d.type} ${d.id}: ${d.reason}`)] : []),
   ].join('\n');
+}
+
+/** The weather flow's report of a `run --once`: where its frames, thumbnails, GIFs and mails are. */
+export function weatherRunReport({ blobs, outbox }: RunReportContext): RunReport {
+  const outputs = trackOutputs(blobs, outbox ?? '');
+  return {
+    listen: outputs.listen,
+    async summary() {
+      const summary = await outputs.summary();
+      return { record: { ...summary }, text: `${describeSummary(summary)}\n\nsee the flow, the GIFs and every message in the dashboard: npx dataflow dashboard` };
+    },
+  };
 }
