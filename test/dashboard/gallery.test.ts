@@ -57,3 +57,19 @@ it('shows each GIF with its valid times, its thumbnails, and its mail once it we
   assert.deepEqual(items[0]!.thumbnails, [], 'a GIF whose cause is unknown has no thumbnails, and still shows');
   await state.close();
 });
+
+it('before the mail, shows for each frame the thumbnail made from it, not another map\'s at its valid time', async () => {
+  const state = openSqliteStateStore(':memory:');
+  const gallery = weatherGallery(state);
+  const frameOf = (map: string, time: number) => at(`amp-image-fetcher/demo-0123456789/${compactTime(time)}-${map}-0123456789ab.png`);
+  const thumbOf = (map: string, time: number) => at(`thumbnail-creator/demo-0123456789/${compactTime(time)}-200x200-${map}.png`);
+  await state.save([message('ask-radar', 'please-create-gif', { key: 'demo', validTime: t[2], locations: t.map((time) => frameOf('radar', time)), map: 'radar' })], 1000);
+  await state.save([message('gif-radar', 'did-create-gif', { key: 'demo', validTime: t[2], location: gif, causedBy: 'ask-radar', map: 'radar' })], 2000);
+  // The other map's thumbnails come first, at the same valid times.
+  for (const map of ['temps', 'radar']) {
+    await state.save(t.map((time, i) => message(`thumb-${map}-${i}`, 'did-create-thumbnail', { key: 'demo', validTime: time, location: thumbOf(map, time), source: frameOf(map, time), map })), 2100);
+  }
+  const [item] = await gallery({ imageId: 'demo', limit: 10 });
+  assert.deepEqual(item?.thumbnails, t.map((time) => ({ location: thumbOf('radar', time), validTime: time })));
+  await state.close();
+});

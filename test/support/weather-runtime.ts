@@ -18,9 +18,10 @@ export async function weatherRuntime(options: {
 }) {
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-weather-'));
   const config = { ...defaultWeatherConfig, email: { ...defaultWeatherConfig.email, to: ['forecast@example.com'] }, ...options.config };
+  const state = openSqliteStateStore(join(dir, 'state.db'));
   const runtime = createRuntime({
     flow: weatherFlow({ config, mailer: options.mailer, amp: options.amp ?? { baseUrl: 'http://127.0.0.1:1', clientId: 'none', clientSecret: 'none' }, gif: options.gif }),
-    state: openSqliteStateStore(join(dir, 'state.db')),
+    state,
     blobs: diskBlobStore(join(dir, 'blobs')),
     transport: inProcessTransport(),
     retry: { baseDelayMs: 20, maxDelayMs: 100 },
@@ -29,5 +30,6 @@ export async function weatherRuntime(options: {
   const events: FlowEvent[] = [];
   runtime.on((e) => events.push(e));
   await runtime.start();
-  return { runtime, events, dir, config };
+  /** `state` is the runtime's store with its message browser, as the dashboard reads it. */
+  return { runtime, events, dir, config, state };
 }

@@ -122,6 +122,51 @@ describe('the weather mediator', () => {
     });
   }
 
+  for (const order of ['after the GIF was decided', 'before the GIF was decided'] as const) {
+    it(`mails the thumbnail made from the GIF's own frame, not another at its valid time (${order})`, async () => {
+      const { deliver } = harness();
+      const imageId = 'OSN 2017 Demo';
+      const ofMap = (map: string, minutes: number, variant = '') => {
+        const source = { Bucket: 'dataflow', Key: `amp-image-fetcher/${map}/${minutes}${variant}.png` };
+        return {
+          frame: { ...frame(imageId, minutes), location: source, map },
+          thumbnail: { ...thumbnail(imageId, minutes), location: { Bucket: 'dataflow', Key: `thumbnail-creator/${map}/${minutes}${variant}.png` }, source, map },
+        };
+      };
+      // At the first valid time: another map's frame, and the same map fetched again with other bytes.
+      const strangers = [ofMap('temps', 0).thumbnail, ofMap('radar', 0, '-rerendered').thumbnail];
+      const out: Outgoing[] = [];
+      out.push(...(await deliver(ofMap('radar', 0).frame)), ...(await deliver(ofMap('temps', 0).frame)), ...(await deliver(ofMap('radar', 0, '-rerendered').frame)));
+      if (order === 'before the GIF was decided') for (const t of strangers) out.push(...(await deliver(t)));
+      for (const m of [10, 20, 30, 40]) out.push(...(await deliver(ofMap('radar', m).frame)));
+      const closing = out.find((o) => o.type === 'please-create-gif')!;
+      assert.deepEqual((closing.locations as { Key: string }[]).map((l) => l.Key), [0, 10, 20, 30, 40].map((m) => `amp-image-fetcher/radar/${m}.png`));
+      const gifDone = { type: 'did-create-gif', imageId, validTime: closing.validTime, location: { Bucket: 'dataflow', Key: 'gif-creator/radar.gif' }, map: 'radar' };
+      const steps = order === 'after the GIF was decided' ? [...strangers, gifDone] : [gifDone];
+      steps.push(...[0, 10, 20, 30, 40].map((m) => ofMap('radar', m).thumbnail));
+      const mails: Outgoing[] = [];
+      for (const step of steps) mails.push(...(await deliver(step)).filter((o) => o.type === 'please-send-email'));
+      assert.equal(mails.length, 1);
+      const inline = mails[0]!.inline as { location: { Key: string } }[];
+      assert.deepEqual(inline.map((i) => i.location.Key), ['gif-creator/radar.gif', ...[0, 10, 20, 30, 40].map((m) => `thumbnail-creator/radar/${m}.png`)]);
+    });
+  }
+
+  it('makes GIFs of each map of an imageId apart, and of frames with no map as in 2017', async () => {
+    const { deliver } = harness({ ...defaultWeatherConfig, framesPerGif: 2 });
+    const gifs: Outgoing[] = [];
+    for (const m of [0, 10]) {
+      for (const map of ['radar', 'temps', undefined]) {
+        const fields = { ...frame('temps', m), location: { Bucket: 'dataflow', Key: `amp-image-fetcher/${map ?? 'none'}/${m}.png` }, ...(map ? { map } : {}) };
+        gifs.push(...(await deliver(fields)).filter((o) => o.type === 'please-create-gif'));
+      }
+    }
+    assert.deepEqual(
+      gifs.map((g) => [g.map, (g.locations as { Key: string }[]).map((l) => l.Key)]),
+      ['radar', 'temps', undefined].map((map) => [map, [0, 10].map((m) => `amp-image-fetcher/${map ?? 'none'}/${m}.png`)]),
+    );
+  });
+
   it('dead-letters a did-create-gif it never asked for, saying so', async () => {
     const { deliver } = harness();
     await assert.rejects(

@@ -93,6 +93,7 @@ describe('worker keys derive from their source', () => {
     const keys = [a, b, again].map((reply) => (reply.location as Location).Key);
     assert.notEqual(keys[0], keys[1]);
     assert.equal(keys[2], keys[0], 'the same source, the same key');
+    assert.deepEqual([a, b].map((reply) => reply.source), sources, 'each names the frame it was made from');
     for (const key of keys) assert.match(key, /^thumbnail-creator\/temps-[0-9a-f]{10}\/20170601160000-16x16-[0-9a-f]{12}\.png$/);
   });
 

@@ -7,17 +7,18 @@
  *   GIF (`gif.N@dataflow`) and the thumbnails (`thumbnail.N.i@dataflow`, file names ending in the
  *   frame's compact time, `…-20170601160000-thumbnail.png`);
  * - before the mail is out: the frames of its `please-create-gif` (keys start with the compact
- *   time) and the `did-create-thumbnail` of each frame's valid time.
+ *   time) and, for each frame, the `did-create-thumbnail` made from it (its `source`): other maps
+ *   of the imageId have thumbnails at the same valid times.
  */
 import type { Location, MessageBrowser, StateStore, StoredMessage } from '../../index.js';
 import type { DashboardOptions, GalleryItem } from '../../dashboard.js';
 import { DidCreateGif, DidCreateThumbnail, DidSendEmail, PleaseCreateGif } from './messages.js';
+import { sameLocation, thumbnailOf } from './thumbnail-source.js';
 
 type Body = Record<string, unknown>;
 
 const isLocation = (value: unknown): value is Location =>
   typeof value === 'object' && value !== null && typeof (value as Location).Bucket === 'string' && typeof (value as Location).Key === 'string';
-const sameLocation = (a: Location, b: Location) => a.Bucket === b.Bucket && a.Key === b.Key;
 
 /** `YYYYMMDDhhmmss` (UTC) as epoch ms: the inverse of `compactTime`. */
 export function parseCompactTime(text: string): number | undefined {
@@ -37,10 +38,10 @@ const THUMBNAIL_FILENAME = /-(\d{14})-thumbnail\.[A-Za-z0-9]+$/;
 const FRAME_KEY = /(?:^|\/)(\d{14})-[^/]*$/;
 
 export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<DashboardOptions['gallery']> {
-  const thumbnailAt = async (imageId: string, validTime: number): Promise<{ location: Location; validTime: number } | undefined> => {
+  const thumbnailOfFrame = async (imageId: string, map: string | undefined, frame: { location: Location; validTime: number }): Promise<{ location: Location; validTime: number } | undefined> => {
     // A compact time has whole seconds: look through the second it names.
-    const [found] = await state.find({ type: DidCreateThumbnail.type, key: imageId, validTime: { from: validTime, to: validTime + 999 }, limit: 1 });
-    const body = found?.body as Body | undefined;
+    const atTime = await state.find({ type: DidCreateThumbnail.type, key: imageId, validTime: { from: frame.validTime, to: frame.validTime + 999 } });
+    const body = thumbnailOf(atTime.filter((m) => m.status !== 'dead').map((m) => m.body as Body), map, frame.location);
     return body && isLocation(body.location) && typeof body.validTime === 'number' ? { location: body.location, validTime: body.validTime } : undefined;
   };
 
@@ -66,9 +67,14 @@ export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<
       frameTimes = thumbnails.map((t) => t.validTime);
     } else {
       const cause = stored.causedBy ? await state.get(stored.causedBy) : undefined;
-      const locations = cause?.type === PleaseCreateGif.type ? (((cause.body as Body).locations ?? []) as unknown[]).filter(isLocation) : [];
-      frameTimes = locations.map((l) => embeddedTime(l.Key, FRAME_KEY)).filter((t): t is number => t !== undefined);
-      thumbnails = (await Promise.all(frameTimes.map((t) => thumbnailAt(imageId, t)))).filter((t) => t !== undefined);
+      const request = cause?.type === PleaseCreateGif.type ? (cause.body as Body) : {};
+      const map = typeof request.map === 'string' ? request.map : undefined;
+      const frames = ((request.locations ?? []) as unknown[])
+        .filter(isLocation)
+        .map((location) => ({ location, validTime: embeddedTime(location.Key, FRAME_KEY) }))
+        .filter((f): f is { location: Location; validTime: number } => f.validTime !== undefined);
+      frameTimes = frames.map((f) => f.validTime);
+      thumbnails = (await Promise.all(frames.map((f) => thumbnailOfFrame(imageId, map, f)))).filter((t) => t !== undefined);
     }
     thumbnails.sort((a, b) => a.validTime - b.validTime);
     const mailBody = mail?.body as Body | undefined;

@@ -2,12 +2,13 @@
  * The weather flow's mediator, with the 2017 talk's rules:
  *
  * - each fetched frame gets a thumbnail;
- * - every N new frames of an `imageId` make one GIF, its frames ordered by valid time;
+ * - every N new frames of one map of an `imageId` make one GIF, its frames ordered by valid time;
  * - each GIF goes out by email with its frames' thumbnails.
  *
- * Both fan-ins are decided by the state store's atomic `collect`: frames join the group
- * `frames:<imageId>` (one member per valid time, so a frame fetched twice counts once); a GIF's
- * mail waits in `mail:<imageId>#<batch>` until the GIF and every thumbnail of its frames are in.
+ * Both fan-ins are decided by the state store's atomic `collect`: frames join the group of their
+ * imageId and map (one member per valid time, so a frame fetched twice counts once); a GIF's
+ * mail waits in the group of its batch until the GIF and the thumbnail of each of its frames, the
+ * one made from that very frame, are in.
  * Each arrival records itself before it looks for the others, so of two racing arrivals at
  * least one sees the other, and `collect` lets exactly one of them close the batch.
  */
@@ -23,6 +24,7 @@ import {
   PleaseCreateThumbnail,
   emailMessages,
 } from './messages.js';
+import { madeFrom, thumbnailOf } from './thumbnail-source.js';
 
 interface FrameValue {
   location: Location;
@@ -35,8 +37,16 @@ interface PartValue {
   messageId: string;
 }
 
-const framesGroup = (imageId: string) => `frames:${imageId}`;
-const mailGroup = (imageId: string, batch: Batch) => `mail:${imageId}#${batch.index}`;
+/**
+ * Maps of one imageId with other layers (or size, center, zoom) make GIFs of their own: mixed, a
+ * GIF would flicker between maps, and one map's frame would hide another's at the same valid time.
+ * A frame with no map (a 2017 sender's) joins `frames:<imageId>`, as it did then; a map's name
+ * holds no ':' or '@', so the two kinds of names never meet.
+ */
+const framesGroup = (imageId: string, map: string | undefined) => (map === undefined ? `frames:${imageId}` : `frames@${map}:${imageId}`);
+const mailGroup = (imageId: string, map: string | undefined, batch: Batch) =>
+  map === undefined ? `mail:${imageId}#${batch.index}` : `mail@${map}:${imageId}#${batch.index}`;
+const withMap = (map: string | undefined) => (map === undefined ? {} : { map });
 const GIF_PART = 'gif';
 const thumbnailPart = (validTime: number) => `thumbnail:${validTime}`;
 
@@ -51,10 +61,11 @@ export function weatherMediator(config: WeatherConfig) {
   const addMailPart = async (
     context: MediatorContext,
     imageId: string,
+    map: string | undefined,
     frames: Batch,
     part: { id: string; order: number; value: PartValue },
   ): Promise<Outgoing[]> => {
-    const mail = await context.state.collect(mailGroup(imageId, frames), part, frames.members.length + 1);
+    const mail = await context.state.collect(mailGroup(imageId, map, frames), part, frames.members.length + 1);
     if (!mail || !closedBy(mail, part.value.messageId)) return [];
     return [await composeEmail(context, imageId, frames, mail)];
   };
@@ -111,11 +122,12 @@ export function weatherMediator(config: WeatherConfig) {
             width: config.thumbnail.width,
             height: config.thumbnail.height,
             validTime: frame.validTime,
+            ...withMap(frame.map),
           }),
         ];
         const value: FrameValue = { location: frame.location, messageId: frame.id };
         const batch = await context.state.collect(
-          framesGroup(frame.imageId),
+          framesGroup(frame.imageId, frame.map),
           { id: String(frame.validTime), order: frame.validTime, value },
           config.framesPerGif,
         );
@@ -127,6 +139,7 @@ export function weatherMediator(config: WeatherConfig) {
               gifDelay: config.gifDelayMs,
               gifLoop: config.gifLoop,
               validTime: batch.members.at(-1)!.order,
+              ...withMap(frame.map),
             }),
           );
         }
@@ -134,9 +147,13 @@ export function weatherMediator(config: WeatherConfig) {
       }),
 
       when(DidCreateThumbnail, async (thumbnail, context) => {
-        const frames = await context.state.batchOf(framesGroup(thumbnail.imageId), String(thumbnail.validTime));
+        const frames = await context.state.batchOf(framesGroup(thumbnail.imageId, thumbnail.map), String(thumbnail.validTime));
         if (!frames) return []; // its GIF is not decided yet; the GIF's arrival will find this thumbnail
-        return addMailPart(context, thumbnail.imageId, frames, {
+        // The GIF's frame at this valid time may be another fetch (the map server re-rendered it):
+        // then this thumbnail is not the one its mail shows.
+        const frame = frames.members.find((m) => m.id === String(thumbnail.validTime))!.value as FrameValue;
+        if (!madeFrom(thumbnail, thumbnail.map, frame.location)) return [];
+        return addMailPart(context, thumbnail.imageId, thumbnail.map, frames, {
           id: thumbnailPart(thumbnail.validTime),
           order: thumbnail.validTime,
           value: { location: thumbnail.location, messageId: thumbnail.id },
@@ -144,24 +161,28 @@ export function weatherMediator(config: WeatherConfig) {
       }),
 
       when(DidCreateGif, async (gif, context) => {
-        const frames = await context.state.batchOf(framesGroup(gif.imageId), String(gif.validTime));
+        const frames = await context.state.batchOf(framesGroup(gif.imageId, gif.map), String(gif.validTime));
         if (!frames) {
+          const ofMap = gif.map === undefined ? '' : ` and map ${JSON.stringify(gif.map)}`;
           throw new NonRetriableError(
-            `did-create-gif ${gif.id}: no GIF of imageId ${JSON.stringify(gif.imageId)} ends at valid time ${gif.validTime}; the mediator never asked for it`,
+            `did-create-gif ${gif.id}: no GIF of imageId ${JSON.stringify(gif.imageId)}${ofMap} ends at valid time ${gif.validTime}; the mediator never asked for it`,
           );
         }
-        const out = await addMailPart(context, gif.imageId, frames, {
+        const out = await addMailPart(context, gif.imageId, gif.map, frames, {
           id: GIF_PART,
           order: Number.MAX_SAFE_INTEGER,
           value: { location: gif.location, messageId: gif.id },
         });
         // Thumbnails that arrived before the batch closed are added here, on their behalf:
-        // looked up frame by frame, since a batch may span any stretch of valid times.
-        for (const frame of frames.members) {
-          const [thumbnail] = await context.state.find(DidCreateThumbnail, { key: gif.imageId, validTime: { from: frame.order, to: frame.order }, limit: 1 });
+        // looked up frame by frame, since a batch may span any stretch of valid times, and
+        // picked by the frame they were made from, since other maps share those valid times.
+        for (const member of frames.members) {
+          const frame = member.value as FrameValue;
+          const atTime = await context.state.find(DidCreateThumbnail, { key: gif.imageId, validTime: { from: member.order, to: member.order } });
+          const thumbnail = thumbnailOf(atTime, gif.map, frame.location);
           if (!thumbnail) continue;
           out.push(
-            ...(await addMailPart(context, gif.imageId, frames, {
+            ...(await addMailPart(context, gif.imageId, gif.map, frames, {
               id: thumbnailPart(thumbnail.validTime),
               order: thumbnail.validTime,
               value: { location: thumbnail.location, messageId: gif.id },

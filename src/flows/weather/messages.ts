@@ -34,21 +34,36 @@ export const PleaseFetchAmpImage = defineMessage(
   { key: (m) => m.imageId },
 );
 
+/**
+ * Which map of an imageId a frame is (its layers, size, center and zoom, as a short hash): frames
+ * of one imageId and map make GIFs together. Not in the 2017 format, so optional: a frame without
+ * one joins its imageId's frames as it did then. The thumbnail and GIF workers hand it back as
+ * they got it.
+ */
+const map = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected up to 64 letters, digits, "_" or "-"').optional();
+
 export const DidFetchAmpImage = defineMessage(
   'did-fetch-amp-image',
-  z.object({ imageId, validTime: epochMs, location }),
+  z.object({ imageId, validTime: epochMs, location, map }),
   { key: (m) => m.imageId, time: (m) => m.validTime },
 );
 
 export const PleaseCreateThumbnail = defineMessage(
   'please-create-thumbnail',
-  z.object({ imageId, location, width: pixels(4096), height: pixels(4096), validTime: epochMs }),
+  z.object({ imageId, location, width: pixels(4096), height: pixels(4096), validTime: epochMs, map }),
   { key: (m) => m.imageId, time: (m) => m.validTime },
 );
 
 export const DidCreateThumbnail = defineMessage(
   'did-create-thumbnail',
-  z.object({ imageId, validTime: epochMs, location }),
+  z.object({
+    imageId,
+    validTime: epochMs,
+    location,
+    map,
+    /** The frame it was made from: the thumbnail is that frame's, not any other at its valid time. Not in the 2017 format. */
+    source: location.optional(),
+  }),
   { key: (m) => m.imageId, time: (m) => m.validTime },
 );
 
@@ -62,13 +77,14 @@ export const PleaseCreateGif = defineMessage(
     /** `true` loops forever, `false` plays once, a number loops that many times. */
     gifLoop: z.union([z.boolean(), z.number().int().min(0).max(65_535)]).default(true),
     validTime: epochMs,
+    map,
   }),
   { key: (m) => m.imageId, time: (m) => m.validTime },
 );
 
 export const DidCreateGif = defineMessage(
   'did-create-gif',
-  z.object({ imageId, validTime: epochMs, location }),
+  z.object({ imageId, validTime: epochMs, location, map }),
   { key: (m) => m.imageId, time: (m) => m.validTime },
 );
 

@@ -105,7 +105,8 @@ export function createAmpImageFetcher(options: AmpImageFetcherOptions) {
       const params = shortHash(JSON.stringify([request.layers, request.width, request.height, request.center, request.zoom]), 8);
       const key = `${keySegment(request.imageId)}/${compactTime(validTime)}-${params}-${shortHash(body, 12)}.png`;
       const location = await blobs.put(key, body, { contentType: 'image/png' });
-      return { imageId: request.imageId, validTime, location };
+      // The map's hash tells the mediator which frames of this imageId belong in one GIF.
+      return { imageId: request.imageId, validTime, location, map: params };
     },
   });
 }

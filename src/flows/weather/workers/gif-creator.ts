@@ -43,7 +43,7 @@ export function createGifCreator(options: GifCreatorOptions = {}) {
       const source = JSON.stringify([request.locations, request.gifDelay, request.gifLoop]);
       const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${shortHash(source, 12)}.gif`;
       const location = await blobs.put(key, gif, { contentType: 'image/gif' });
-      return { imageId: request.imageId, validTime: request.validTime, location };
+      return { imageId: request.imageId, validTime: request.validTime, location, ...(request.map === undefined ? {} : { map: request.map }) };
     },
   });
 }

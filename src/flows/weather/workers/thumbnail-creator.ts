@@ -21,7 +21,8 @@ export function createThumbnailCreator() {
       // another thumbnail, not a replacement for one a GIF's mail already shows.
       const key = `${keySegment(request.imageId)}/${compactTime(request.validTime)}-${request.width}x${request.height}-${shortHash(source, 12)}.png`;
       const location = await blobs.put(key, thumbnail, { contentType: 'image/png' });
-      return { imageId: request.imageId, validTime: request.validTime, location };
+      // The source says which frame this thumbnail shows, so it is matched to that frame only.
+      return { imageId: request.imageId, validTime: request.validTime, location, source: request.location, ...(request.map === undefined ? {} : { map: request.map }) };
     },
   });
 }
