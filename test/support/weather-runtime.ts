@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
-import { createRuntime, type FlowEvent, type Mailer } from '../../src/index.js';
+import { createRuntime, type FlowEvent, type Mailer, type StateStore } from '../../src/index.js';
 import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
 import { weatherFlow, type WeatherFlowOptions } from '../../src/flows/weather/flow.js';
 
@@ -15,12 +15,14 @@ export async function weatherRuntime(options: {
   config?: Partial<WeatherConfig>;
   concurrency?: Record<string, number>;
   gif?: WeatherFlowOptions['gif'];
+  /** Wraps the state store the flow sees, to act at a chosen moment of its handling. */
+  wrapState?: (state: StateStore) => StateStore;
 }) {
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-weather-'));
   const config = { ...defaultWeatherConfig, email: { ...defaultWeatherConfig.email, to: ['forecast@example.com'] }, ...options.config };
   const runtime = createRuntime({
     flow: weatherFlow({ config, mailer: options.mailer, amp: options.amp ?? { baseUrl: 'http://127.0.0.1:1', clientId: 'none', clientSecret: 'none' }, gif: options.gif }),
-    state: openSqliteStateStore(join(dir, 'state.db')),
+    state: (options.wrapState ?? ((state) => state))(openSqliteStateStore(join(dir, 'state.db'))),
     blobs: diskBlobStore(join(dir, 'blobs')),
     transport: inProcessTransport(),
     retry: { baseDelayMs: 20, maxDelayMs: 100 },
