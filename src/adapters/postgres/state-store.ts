@@ -48,6 +48,15 @@ export interface PostgresStateStoreOptions {
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
   enqueue?: (client: pg.PoolClient, messages: NewMessage[]) => Promise<void>;
+  /**
+   * Every write (a save, settle, revive) appends its net change of the counts to a small table,
+   * so concurrent writers never queue on one counter row; after this many writes, the store folds
+   * those changes into the counts, after the write and outside its transaction, unless another
+   * process is folding right then. That keeps the change table to about this many writes' worth
+   * per process, with nothing reading the counts, and reading them stays a pure read.
+   * @defaultValue 1000
+   */
+  foldCountsEvery?: number;
 }
 
 interface MessageRow {
@@ -78,7 +87,8 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const defaultLimit = 1000;
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
-  const { pool, enqueue, schema } = options;
+  const { pool, enqueue, schema, foldCountsEvery = 1000 } = options;
+  if (!(foldCountsEvery >= 1)) throw new Error(`openPostgresStateStore: foldCountsEvery must be 1 or more, got ${foldCountsEvery}`);
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
   const messages = `${prefix}messages`;
@@ -90,6 +100,31 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   const inFlight = new Set<Promise<unknown>>();
   /** In-process queue per group, ahead of the advisory lock that serializes across processes. */
   const groupQueues = new Map<string, Promise<unknown>>();
+
+  let writesSinceFold = 0;
+  /** Runs a write; past the threshold, folds the count changes in the background (see the option). */
+  function write<T>(operation: () => Promise<T>): Promise<T> {
+    return run(operation).then((result) => {
+      if (++writesSinceFold >= foldCountsEvery && !closed) {
+        writesSinceFold = 0;
+        // Not awaited by the write, only by close(). A fold that fails changes nothing (one
+        // statement); the next one takes its rows too.
+        run(() => foldCountsUnlessBusy()).catch(() => {});
+      }
+      return result;
+    });
+  }
+
+  async function foldCountsUnlessBusy(): Promise<void> {
+    await transaction(async (client) => {
+      // One folder at a time across processes; the others skip rather than wait for it.
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtextextended('dataflow.fold-counts:' || $1::regclass::oid::text, 0)) AS locked`,
+        [countTables.changes],
+      );
+      if (rows[0]?.locked) await foldCounts(client, countTables);
+    });
+  }
 
   /** Runs one operation: refused after close, awaited by close, errors explained. */
   function run<T>(operation: () => Promise<T>): Promise<T> {
@@ -221,9 +256,9 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         const fresh = new Set(inserted);
         return list.filter((m) => m.queue && (m.status ?? 'pending') === 'pending' && fresh.delete(m.id));
       };
-      if (!enqueue || !list.some((m) => m.queue)) return run(() => insertMessages(pool, list, now));
+      if (!enqueue || !list.some((m) => m.queue)) return write(() => insertMessages(pool, list, now));
       // Recorded and enqueued together: a message is never pending without its job.
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           const inserted = await insertMessages(client, list, now);
           const fresh = toEnqueue(inserted);
@@ -241,7 +276,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           const reason = settlement.status === 'dead' ? settlement.reason : null;
           // Only a pending message: a concurrent second settle waits for the first's row lock,
@@ -316,7 +351,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     revive(ids, now, queueOf) {
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           // One statement: a message revived concurrently by two callers goes to the first only,
           // since the second re-checks `status = 'dead'` after the first's row lock.
@@ -398,8 +433,8 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
           );
           return rowCount ?? 0;
         });
-        // Fold the count changes too, so they stay few where nothing reads the counts.
-        await foldCounts(pool, countTables);
+        // A prune's deletes are many writes at once: fold them in now.
+        await foldCountsUnlessBusy();
         return removed;
       });
     },
