@@ -120,12 +120,15 @@ export interface StateStore {
   /**
    * Retention: removes the done messages last updated before `before` (epoch ms) and returns how
    * many went. Kept whatever their age: pending and dead messages (dead letters wait for a
-   * re-drive) and every message they descend from; what a fan-in may still look up: everything
-   * recorded since the first member joined of a batch still forming, or of one whose closing
-   * caused a message still pending (a GIF being made looks up its frames' thumbnails); and the
-   * fan-in's members and batches (small, and what lets a late duplicate replay its decision
-   * instead of opening a new batch). Counts follow the removal. A store without it keeps
-   * everything.
+   * re-drive) and every message they descend from; every message under the key of a pending
+   * message (its handling looks things up by key: a GIF made, its mail not yet sent, looks up its
+   * frames' thumbnails); and everything recorded since the first member joined of a fan-in batch
+   * still forming. Counts follow the removal. A store without it keeps everything.
+   *
+   * The fan-in's members and batches are never removed: a member that arrives again, however late
+   * (a frame fetched again, a delivery replayed), must find its decision and replay it, not join a
+   * new batch, and no age says that cannot happen any more. They are one row per member (a frame,
+   * a mail part) and one per batch, a few hundred bytes each, a small fraction of the messages.
    */
   prune?(before: number): Promise<number>;
   close(): Promise<void>;

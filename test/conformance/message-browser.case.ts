@@ -72,7 +72,7 @@ export function messageBrowserConformance(name: string, open: () => Promise<Stat
 
       // Every message settled at once, ten of them twice: the second settle of each changes nothing.
       const settles = ids.map((id, i) =>
-        store.settle(id, i % 3 ? { status: 'done', attempts: 1 } : { status: 'dead', attempts: 5, reason: 'x' }, [message(`e${i}`, { type: 'please-create-thumbnail', causedBy: id })], 3),
+        store.settle(id, i % 3 ? { status: 'done', attempts: 1 } : { status: 'dead', attempts: 5, reason: 'x' }, [message(`e${i}`, { type: 'please-create-thumbnail', causedBy: id, key: `e${i}` })], 3),
       );
       const racing = ids.slice(0, 10).map((id) => store.settle(id, { status: 'dead', attempts: 2, reason: 'late' }, [], 3));
       const results = await Promise.all([...settles, ...racing]);

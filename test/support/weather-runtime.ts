@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
-import { createRuntime, type FlowEvent, type Mailer } from '../../src/index.js';
+import { createRuntime, type FlowEvent, type Mailer, type StateStore } from '../../src/index.js';
 import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
 import { weatherFlow, type WeatherFlowOptions } from '../../src/flows/weather/flow.js';
 
@@ -15,13 +15,15 @@ export async function weatherRuntime(options: {
   config?: Partial<WeatherConfig>;
   concurrency?: Record<string, number>;
   gif?: WeatherFlowOptions['gif'];
+  /** Wraps the state store the flow sees, to act at a chosen moment of its handling. */
+  wrapState?: (state: StateStore) => StateStore;
 }) {
   const dir = await mkdtemp(join(tmpdir(), 'dataflow-weather-'));
   const config = { ...defaultWeatherConfig, email: { ...defaultWeatherConfig.email, to: ['forecast@example.com'] }, ...options.config };
   const state = openSqliteStateStore(join(dir, 'state.db'));
   const runtime = createRuntime({
     flow: weatherFlow({ config, mailer: options.mailer, amp: options.amp ?? { baseUrl: 'http://127.0.0.1:1', clientId: 'none', clientSecret: 'none' }, gif: options.gif }),
-    state,
+    state: options.wrapState ? options.wrapState(state) : state,
     blobs: diskBlobStore(join(dir, 'blobs')),
     transport: inProcessTransport(),
     retry: { baseDelayMs: 20, maxDelayMs: 100 },

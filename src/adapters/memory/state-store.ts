@@ -23,7 +23,7 @@ interface MemberRow {
 
 interface Group {
   members: Map<string, MemberRow>;
-  batches: Map<number, { closedBy: string; closedAfter: number }>;
+  batches: Map<number, { closedBy: string }>;
 }
 
 export interface MemoryStateStore extends StateStore {
@@ -91,24 +91,11 @@ export function memoryStateStore(): MemoryStateStore {
     return [...seen];
   };
 
-  /** The same rule as the SQL stores': see the port's `prune`. */
+  /** Rule 3 of prune (see prune-rule.ts): the first position of a batch still forming. */
   const prunePin = (): number => {
     let pin = Number.MAX_SAFE_INTEGER;
-    const joinedOf = (group: Group, index: number) => {
-      for (const row of group.members.values()) if (row.batch === index) pin = Math.min(pin, row.joinedAfter);
-    };
     for (const group of groups.values()) {
       for (const row of group.members.values()) if (row.batch === undefined) pin = Math.min(pin, row.joinedAfter);
-    }
-    for (const { seq, message } of rows.values()) {
-      if (message.status !== 'pending' || message.causedBy === undefined) continue;
-      const cause = rows.get(message.causedBy);
-      if (!cause) continue;
-      for (const group of groups.values()) {
-        for (const [index, batch] of group.batches) {
-          if (batch.closedAfter >= cause.seq && batch.closedAfter <= seq) joinedOf(group, index);
-        }
-      }
     }
     return pin;
   };
@@ -175,7 +162,7 @@ export function memoryStateStore(): MemoryStateStore {
       if (open.length < size) return undefined;
       const index = group.batches.size + 1;
       for (const row of open.slice(0, size)) row.batch = index;
-      group.batches.set(index, { closedBy: member.id, closedAfter: lastSeq });
+      group.batches.set(index, { closedBy: member.id });
       return loadBatch(name, group, index);
     },
     async batchOf(name, memberId) {
@@ -185,15 +172,19 @@ export function memoryStateStore(): MemoryStateStore {
     },
     async prune(before) {
       if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
+      // The same rule as the SQL stores': see prune-rule.ts.
       const kept = new Set<string>();
+      const heldKeys = new Set<string>();
       for (const { message } of rows.values()) {
         if (message.status === 'done') continue;
+        if (message.status === 'pending' && message.key !== undefined) heldKeys.add(message.key);
         for (let cause = message.causedBy; cause !== undefined && !kept.has(cause); cause = rows.get(cause)?.message.causedBy) kept.add(cause);
       }
       const pin = prunePin();
       let removed = 0;
       for (const [id, { seq, message }] of rows) {
         if (message.status !== 'done' || message.updatedAt >= before || seq > pin || kept.has(id)) continue;
+        if (message.key !== undefined && heldKeys.has(message.key)) continue;
         rows.delete(id);
         if (message.causedBy !== undefined) children.get(message.causedBy)?.delete(id);
         removed++;

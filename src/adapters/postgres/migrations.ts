@@ -85,7 +85,8 @@ export const migrations: readonly Migration[] = [
     // Counts: triggers move them in the writing statement's own transaction, whichever statement it
     // is. Concurrent settles of one type would queue on a single counter row, so each statement
     // appends its net change to message_count_changes instead (insert-only, nothing to wait for),
-    // and reading the counts first folds the changes into message_counts. The table is locked
+    // which the state store folds into message_counts as it writes (reading the counts sums both,
+    // writing nothing). The table is locked
     // first so no write slips between the backfill and the triggers.
     sql: `
       LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;

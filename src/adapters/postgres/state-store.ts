@@ -29,6 +29,7 @@
 import pg from 'pg';
 import { foldCounts, postgresMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
+import { pruneInSteps } from '../retention/prune-rule.js';
 import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 
 export interface PostgresStateStoreOptions {
@@ -47,6 +48,15 @@ export interface PostgresStateStoreOptions {
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
   enqueue?: (client: pg.PoolClient, messages: NewMessage[]) => Promise<void>;
+  /**
+   * Every write (a save, settle, revive) appends its net change of the counts to a small table,
+   * so concurrent writers never queue on one counter row; after this many writes, the store folds
+   * those changes into the counts, after the write and outside its transaction, unless another
+   * process is folding right then. That keeps the change table to about this many writes' worth
+   * per process, with nothing reading the counts, and reading them stays a pure read.
+   * @defaultValue 1000
+   */
+  foldCountsEvery?: number;
 }
 
 interface MessageRow {
@@ -75,10 +85,10 @@ interface BatchRow {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const defaultLimit = 1000;
-const pruneStepSize = 5000;
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
-  const { pool, enqueue, schema } = options;
+  const { pool, enqueue, schema, foldCountsEvery = 1000 } = options;
+  if (!(foldCountsEvery >= 1)) throw new Error(`openPostgresStateStore: foldCountsEvery must be 1 or more, got ${foldCountsEvery}`);
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
   const messages = `${prefix}messages`;
@@ -90,6 +100,31 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   const inFlight = new Set<Promise<unknown>>();
   /** In-process queue per group, ahead of the advisory lock that serializes across processes. */
   const groupQueues = new Map<string, Promise<unknown>>();
+
+  let writesSinceFold = 0;
+  /** Runs a write; past the threshold, folds the count changes in the background (see the option). */
+  function write<T>(operation: () => Promise<T>): Promise<T> {
+    return run(operation).then((result) => {
+      if (++writesSinceFold >= foldCountsEvery && !closed) {
+        writesSinceFold = 0;
+        // Not awaited by the write, only by close(). A fold that fails changes nothing (one
+        // statement); the next one takes its rows too.
+        run(() => foldCountsUnlessBusy()).catch(() => {});
+      }
+      return result;
+    });
+  }
+
+  async function foldCountsUnlessBusy(): Promise<void> {
+    await transaction(async (client) => {
+      // One folder at a time across processes; the others skip rather than wait for it.
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtextextended('dataflow.fold-counts:' || $1::regclass::oid::text, 0)) AS locked`,
+        [countTables.changes],
+      );
+      if (rows[0]?.locked) await foldCounts(client, countTables);
+    });
+  }
 
   /** Runs one operation: refused after close, awaited by close, errors explained. */
   function run<T>(operation: () => Promise<T>): Promise<T> {
@@ -176,7 +211,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         group,
       ]);
       const added = await client.query(
-        // joined_after (and a batch's closed_after): the newest message now, for prune.
+        // joined_after: the newest message now, for prune.
         `INSERT INTO ${members} (grp, id, ord, value, joined_after)
          VALUES ($1, $2, $3, $4::jsonb, (SELECT COALESCE(MAX(seq), 0) FROM ${messages}))
          ON CONFLICT (grp, id) DO NOTHING RETURNING seq`,
@@ -193,8 +228,8 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         `WITH next AS (
            SELECT COALESCE(MAX(idx), 0) + 1 AS idx FROM ${batches} WHERE grp = $1
          ), created AS (
-           INSERT INTO ${batches} (grp, idx, closed_by, closed_after)
-           SELECT $1, idx, $2, (SELECT COALESCE(MAX(seq), 0) FROM ${messages}) FROM next RETURNING idx, closed_by
+           INSERT INTO ${batches} (grp, idx, closed_by)
+           SELECT $1, idx, $2 FROM next RETURNING idx, closed_by
          )
          UPDATE ${members} m SET batch = created.idx
          FROM created
@@ -221,9 +256,9 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         const fresh = new Set(inserted);
         return list.filter((m) => m.queue && (m.status ?? 'pending') === 'pending' && fresh.delete(m.id));
       };
-      if (!enqueue || !list.some((m) => m.queue)) return run(() => insertMessages(pool, list, now));
+      if (!enqueue || !list.some((m) => m.queue)) return write(() => insertMessages(pool, list, now));
       // Recorded and enqueued together: a message is never pending without its job.
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           const inserted = await insertMessages(client, list, now);
           const fresh = toEnqueue(inserted);
@@ -241,7 +276,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           const reason = settlement.status === 'dead' ? settlement.reason : null;
           // Only a pending message: a concurrent second settle waits for the first's row lock,
@@ -316,7 +351,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     revive(ids, now, queueOf) {
-      return run(() =>
+      return write(() =>
         transaction(async (client) => {
           // One statement: a message revived concurrently by two callers goes to the first only,
           // since the second re-checks `status = 'dead'` after the first's row lock.
@@ -372,46 +407,34 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     prune(before) {
       if (!Number.isFinite(before)) return Promise.reject(new Error(`prune: before must be epoch milliseconds, got ${before}`));
       return run(async () => {
-        let removed = 0;
-        // Where prune stops, as a message seq: what a fan-in may still look up was recorded after
-        // the first member of its batch joined. That is so for a member still waiting for its
-        // batch, and for the members of a batch whose closing caused a message still pending (a
-        // GIF being made looks up its frames' thumbnails): that batch closed after the message's
-        // cause was recorded and before the message was. Members joining later get a later seq.
-        const { rows } = await pool.query<{ pin: string | null }>(
-          `SELECT MIN(pin) AS pin FROM (
-             SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM ${members} WHERE batch IS NULL
-             UNION ALL
-             SELECT MIN(COALESCE(m.joined_after, 0)) FROM ${messages} p
-               JOIN ${messages} c ON c.id = p.caused_by
-               JOIN ${batches} b ON b.closed_after BETWEEN c.seq AND p.seq
-               JOIN ${members} m ON m.grp = b.grp AND m.batch = b.idx
-             WHERE p.status = 'pending'
-           ) pins`,
-        );
+        // Rule 3 (see prune-rule.ts): the first position of a batch still forming.
+        const { rows } = await pool.query<{ pin: string | null }>(`SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM ${members} WHERE batch IS NULL`);
         const pin = rows[0]?.pin ?? '9223372036854775807';
-        // In steps, each its own statement: no long transaction, no lock held for long. Rows a
-        // concurrent prune removed first are skipped, so processes may prune at once.
-        for (;;) {
+        // Each step its own statement: no long transaction, no lock held for long. Rows a
+        // concurrent prune removed first are skipped, so processes may prune at once. The keys of
+        // pending messages (rule 2) are read once per step by the status index, then hashed.
+        const removed = await pruneInSteps(async (limit) => {
           const { rowCount } = await pool.query(
             `WITH RECURSIVE kept(id) AS (
                SELECT caused_by FROM ${messages} WHERE status IN ('pending', 'dead') AND caused_by IS NOT NULL
                UNION
                SELECT m.caused_by FROM ${messages} m JOIN kept ON m.id = kept.id WHERE m.caused_by IS NOT NULL
+             ), held(key) AS (
+               SELECT DISTINCT key FROM ${messages} WHERE status = 'pending' AND key IS NOT NULL
              )
              DELETE FROM ${messages} WHERE seq IN (
                SELECT m.seq FROM ${messages} m
                WHERE m.status = 'done' AND m.updated_at < $1 AND m.seq <= $2
                  AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = m.id)
+                 AND NOT EXISTS (SELECT 1 FROM held WHERE held.key = m.key)
                ORDER BY m.seq LIMIT $3
              )`,
-            [before, pin, pruneStepSize],
+            [before, pin, limit],
           );
-          removed += rowCount ?? 0;
-          if ((rowCount ?? 0) < pruneStepSize) break;
-        }
-        // Fold the count changes too, so they stay few where nothing reads the counts.
-        await foldCounts(pool, countTables);
+          return rowCount ?? 0;
+        });
+        // A prune's deletes are many writes at once: fold them in now.
+        await foldCountsUnlessBusy();
         return removed;
       });
     },

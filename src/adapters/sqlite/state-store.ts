@@ -10,6 +10,7 @@ import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, S
 import { migrations } from './schema.js';
 import { sqliteMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
+import { pruneInSteps } from '../retention/prune-rule.js';
 
 interface MessageRow {
   id: string;
@@ -52,12 +53,12 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   );
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
-  // joined_after, closed_after: the newest message at that moment, for prune (see pruneSql).
+  // joined_after: the newest message when the member joined, for prune (see prunePinSql).
   const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value, joined_after) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
   const unbatched = db.prepare<[string, number], { seq: number }>('SELECT seq FROM members WHERE grp = ? AND batch IS NULL ORDER BY seq LIMIT ?');
   const nextIndex = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(idx), 0) + 1 AS next FROM batches WHERE grp = ?');
   const assign = db.prepare('UPDATE members SET batch = ? WHERE seq = ?');
-  const insertBatch = db.prepare('INSERT INTO batches (grp, idx, closed_by, closed_after) VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
+  const insertBatch = db.prepare('INSERT INTO batches (grp, idx, closed_by) VALUES (?, ?, ?)');
   const batchRow = db.prepare<[string, number], { closed_by: string }>('SELECT closed_by FROM batches WHERE grp = ? AND idx = ?');
   const batchMembers = db.prepare<[string, number], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND batch = ? ORDER BY ord, seq');
 
@@ -174,15 +175,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async prune(before) {
       if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
-      let removed = 0;
-      // Members joining from now on get a later position than any message there is now.
       const pin = prunePin.get()?.pin ?? Number.MAX_SAFE_INTEGER;
-      // In steps, each its own short transaction, so writers are never held up for long.
-      for (;;) {
-        const { changes } = pruneStep.run(before, pin, pruneStepSize);
-        removed += changes;
-        if (changes < pruneStepSize) return removed;
-      }
+      return pruneInSteps(async (limit) => pruneStep.run(before, pin, limit).changes);
     },
     async batchOf(group, memberId) {
       const row = memberOf.get(group, memberId);
@@ -194,28 +188,12 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   };
 }
 
-const pruneStepSize = 5000;
+/** Rule 3 of prune (see prune-rule.ts): the first position of a batch still forming. */
+const prunePinSql = `SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM members WHERE batch IS NULL`;
 
 /**
- * Where prune stops, as a message seq: what a fan-in may still look up was recorded after the
- * first member of its batch joined. That is so for a member still waiting for its batch, and for
- * the members of a batch whose closing caused a message still pending (a GIF being made looks up
- * its frames' thumbnails): a batch closed after that message's cause was recorded and before it was.
- */
-const prunePinSql = `
-  SELECT MIN(pin) AS pin FROM (
-    SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM members WHERE batch IS NULL
-    UNION ALL
-    SELECT MIN(COALESCE(m.joined_after, 0)) FROM messages p
-      JOIN messages c ON c.id = p.caused_by
-      JOIN batches b ON b.closed_after BETWEEN c.seq AND p.seq
-      JOIN members m ON m.grp = b.grp AND m.batch = b.idx
-    WHERE p.status = 'pending'
-  )`;
-
-/**
- * One step of prune: done messages settled before the given time and recorded up to the pin,
- * except the causes (at any depth) of pending and dead messages.
+ * One step of prune (see prune-rule.ts). The keys of pending messages are read once per step, by
+ * the status index, into SQLite's ephemeral index for NOT IN: no probe per row of a long history.
  */
 const pruneSql = `
   WITH RECURSIVE kept(id) AS (
@@ -228,6 +206,7 @@ const pruneSql = `
     WHERE status = 'done' AND updated_at < ?
       AND seq <= ?
       AND id NOT IN (SELECT id FROM kept)
+      AND (key IS NULL OR key NOT IN (SELECT key FROM messages WHERE status = 'pending' AND key IS NOT NULL))
     ORDER BY seq LIMIT ?
   )`;
 
