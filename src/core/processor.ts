@@ -27,7 +27,7 @@ import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
 import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
-import { checkDepth, hasNul, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
+import { checkMessage, flawOf, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -119,10 +119,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Parses and validates; throws InvalidMessageError naming the message and field. */
   async function check(input: unknown): Promise<Message> {
     const raw = typeof input === 'string' ? parseJson(input) : input;
-    checkDepth(raw); // before anything that recurses on it
-    if (hasNul(raw)) {
-      throw new InvalidMessageError('the message holds a NUL character (\\u0000), which no state store keeps', ['(text): NUL character']);
-    }
+    checkMessage(raw); // before anything that recurses on it
     const envelope = normalizeEnvelope(raw, clock.now());
     const definition = flow.definition(envelope.type);
     if (!definition) {
@@ -181,8 +178,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const messages: { message: Message; causedBy: string }[] = [];
     for (const [index, out] of outgoing.entries()) {
       const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
-      if (nestsDeeperThan(draft, maxMessageDepth)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} nested deeper than ${maxMessageDepth} levels`);
-      if (hasNul(draft)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
+      const flaw = flawOf(draft);
+      if (flaw === 'too deep') throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} nested deeper than ${maxMessageDepth} levels`);
+      if (flaw === 'nul') throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
       const definition = flow.definition(draft.type);
       if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);
       try {
