@@ -80,6 +80,9 @@ function refusedForGood(error: Error): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
+/** The abort a handler gets when its process shuts down: the one failure whose attempt is given back. */
+class ShutdownAbort extends RetryableError {}
+
 /**
  * Why a message whose attempts ran out before this delivery is dead: of the `made` attempts counted
  * in the store, those not recorded as failed began and never ended, so their process died; when
@@ -228,7 +231,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function withTimeout<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const onShutdown = () => controller.abort(new RetryableError('the process is shutting down'));
+    const onShutdown = () => controller.abort(new ShutdownAbort('the process is shutting down'));
     options.signal?.addEventListener('abort', onShutdown, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -325,8 +328,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const consumer = settings.name;
     const policy = policies.get(consumer)!;
     const reason = redact(describeError(error));
-    if (isRetriable(error) && options.signal?.aborted) {
-      // Released at shutdown: not the message's fault, so the attempt is given back.
+    if (error instanceof ShutdownAbort || (options.signal?.aborted && error === options.signal.reason)) {
+      // Cut short by the shutdown itself: not the message's fault, so the attempt is given back.
+      // Any other failure while stopping (a server down) counts, as it would at any other time.
       await state.recordAttempt(message.id, -1).catch((e: unknown) => messageLog.warn({ reason: describeError(coerceError(e)) }, 'could not give back the attempt'));
       return { outcome: { kind: 'retry', delayMs: 0 }, send: [] };
     }
