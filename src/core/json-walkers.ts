@@ -36,33 +36,51 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Refuses a message that nests deeper than {@link maxMessageDepth}, naming it by its top-level fields. */
-export function checkDepth(value: unknown, limit = maxMessageDepth): void {
-  if (!nestsDeeperThan(value, limit)) return;
+/**
+ * What one walk finds wrong with a message, without recursing: `'too deep'` when it nests deeper
+ * than `limit` levels (that stops the walk, and wins, since nothing recursive may see such a value),
+ * else `'nul'` when a string or key holds a NUL character (no state store keeps one), else
+ * undefined. This runs on every message, in and out: one walk, nothing copied.
+ */
+export function flawOf(value: unknown, limit = maxMessageDepth): 'too deep' | 'nul' | undefined {
+  let nul = false;
+  const values: Container[] = [];
+  const depths: number[] = [];
+  // Strings are looked at where they are found; only containers wait on the stack.
+  const visit = (child: unknown, depth: number) => {
+    if (typeof child === 'string') nul ||= child.includes('\0');
+    else if (isContainer(child)) values.push(child), depths.push(depth);
+  };
+  visit(value, 1);
+  while (values.length > 0) {
+    const current = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return 'too deep';
+    if (Array.isArray(current)) {
+      for (const item of current) visit(item, depth + 1);
+    } else {
+      for (const key of Object.keys(current)) {
+        nul ||= key.includes('\0');
+        visit(current[key], depth + 1);
+      }
+    }
+  }
+  return nul ? 'nul' : undefined;
+}
+
+/**
+ * Refuses a message from outside that nests deeper than `limit` or holds a NUL character, naming it
+ * by its top-level fields; one walk does both (see {@link flawOf}).
+ */
+export function checkMessage(value: unknown, limit = maxMessageDepth): void {
+  const flaw = flawOf(value, limit);
+  if (flaw === undefined) return;
+  if (flaw === 'nul') throw new InvalidMessageError('the message holds a NUL character (\\u0000), which no state store keeps', ['(text): NUL character']);
   const record = value as { type?: unknown; id?: unknown };
   const name = [typeof record.type === 'string' ? record.type : undefined, typeof record.id === 'string' ? record.id : undefined].filter(Boolean).join(' ');
   throw new InvalidMessageError(`the message${name ? ` ${name}` : ''} nests deeper than ${limit} levels of objects and arrays, the most a message may have`, [
     `(root): nested deeper than ${limit} levels`,
   ]);
-}
-
-/** Looks for a NUL character in any string or key, without copying: this runs on every message. */
-export function hasNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (typeof current === 'string') {
-      if (current.includes('\0')) return true;
-    } else if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-    } else if (isContainer(current)) {
-      for (const key of Object.keys(current)) {
-        if (key.includes('\0')) return true;
-        stack.push((current as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return false;
 }
 
 /** A copy with NUL characters replaced, so a dead letter can be kept by every store (PostgreSQL refuses them). */

@@ -27,7 +27,7 @@ import { mediatorState } from './mediator-state.js';
 import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
 import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
-import { checkDepth, hasNul, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
+import { checkMessage, flawOf, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -80,6 +80,23 @@ function refusedForGood(error: Error): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
+/** The abort a handler gets when its process shuts down: the one failure whose attempt is given back. */
+class ShutdownAbort extends RetryableError {}
+
+/**
+ * Why a message whose attempts ran out before this delivery is dead: of the `made` attempts counted
+ * in the store, those not recorded as failed began and never ended, so their process died; when
+ * none did (a retry policy lowered since), it says so and keeps the last failure's reason.
+ */
+function outOfAttempts(made: number, failures: number, lastFailure: string | undefined, maxAttempts: number): string {
+  const died = Math.max(0, made - failures);
+  const last = lastFailure === undefined ? '' : `; last failure: ${lastFailure}`;
+  const times = `${died} time${died === 1 ? '' : 's'}`;
+  if (died === made) return `the process died while handling it ${times}`;
+  if (died > 0) return `the process died while handling it ${times} in ${made} attempts${last}`;
+  return `given up after ${made} attempts, its retry policy allowing ${maxAttempts}${last}`;
+}
+
 /** Gives an object that has no id, or JSON text of one, an id; anything else stays as it is. */
 function withId(input: unknown): unknown {
   let value = input;
@@ -119,10 +136,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Parses and validates; throws InvalidMessageError naming the message and field. */
   async function check(input: unknown): Promise<Message> {
     const raw = typeof input === 'string' ? parseJson(input) : input;
-    checkDepth(raw); // before anything that recurses on it
-    if (hasNul(raw)) {
-      throw new InvalidMessageError('the message holds a NUL character (\\u0000), which no state store keeps', ['(text): NUL character']);
-    }
+    checkMessage(raw); // before anything that recurses on it
     const envelope = normalizeEnvelope(raw, clock.now());
     const definition = flow.definition(envelope.type);
     if (!definition) {
@@ -181,8 +195,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const messages: { message: Message; causedBy: string }[] = [];
     for (const [index, out] of outgoing.entries()) {
       const draft = { ...out, id: derivedId(cause.id, index), dateCreated: now } as Message;
-      if (nestsDeeperThan(draft, maxMessageDepth)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} nested deeper than ${maxMessageDepth} levels`);
-      if (hasNul(draft)) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
+      const flaw = flawOf(draft);
+      if (flaw === 'too deep') throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} nested deeper than ${maxMessageDepth} levels`);
+      if (flaw === 'nul') throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent a ${draft.type} holding a NUL character, which no state store keeps`);
       const definition = flow.definition(draft.type);
       if (!definition) throw new NonRetriableError(`handling ${cause.type} ${cause.id} sent unknown type ${draft.type}`);
       try {
@@ -216,7 +231,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function withTimeout<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const onShutdown = () => controller.abort(new RetryableError('the process is shutting down'));
+    const onShutdown = () => controller.abort(new ShutdownAbort('the process is shutting down'));
     options.signal?.addEventListener('abort', onShutdown, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -237,7 +252,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  async function processOnce(settings: ReturnType<Flow['consumers']>[number], delivery: Delivery): Promise<Processed> {
+  /** `counted` learns the attempts the store counted, for when the store fails later on. */
+  async function processOnce(settings: ReturnType<Flow['consumers']>[number], delivery: Delivery, counted: { attempts?: number }): Promise<Processed> {
     const consumer = settings.name;
     let message: Message;
     try {
@@ -262,15 +278,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const { maxAttempts } = policies.get(consumer)!;
     if (attempt > maxAttempts) {
-      // Each earlier attempt either failed and was retried, or never ended; the last one never did,
-      // or it would have dead-lettered the message: its process died while handling it.
-      const reason = `the process died while handling it (${maxAttempts} attempts began, none finished)`;
-      if (await state.settle(message.id, { status: 'dead', attempts: maxAttempts, reason }, [], clock.now())) {
+      // Used up before this one ran: by attempts whose process died, or under a retry policy that
+      // allowed more than today's. The store's counts tell which.
+      const made = attempt - 1;
+      const reason = outOfAttempts(made, known?.failures ?? 0, known?.reason, maxAttempts);
+      if (await state.settle(message.id, { status: 'dead', attempts: made, reason }, [], clock.now())) {
         emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason });
         log.error({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, reason }, 'dead-lettered');
       }
       return { outcome: { kind: 'dead' }, send: [] };
     }
+    counted.attempts = attempt;
 
     // Every line logged about this message says which message it is and what caused it.
     const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, attempt });
@@ -310,14 +328,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const consumer = settings.name;
     const policy = policies.get(consumer)!;
     const reason = redact(describeError(error));
-    if (isRetriable(error) && options.signal?.aborted) {
-      // Released at shutdown: not the message's fault, so the attempt is given back.
+    if (error instanceof ShutdownAbort || (options.signal?.aborted && error === options.signal.reason)) {
+      // Cut short by the shutdown itself: not the message's fault, so the attempt is given back.
+      // Any other failure while stopping (a server down) counts, as it would at any other time.
       await state.recordAttempt(message.id, -1).catch((e: unknown) => messageLog.warn({ reason: describeError(coerceError(e)) }, 'could not give back the attempt'));
       return { outcome: { kind: 'retry', delayMs: 0 }, send: [] };
     }
     if (isRetriable(error) && attempt < policy.maxAttempts) {
       const asked = error instanceof RetryableError ? error.retryAfterMs : undefined;
       const delayMs = asked !== undefined ? Math.min(asked, policy.maxDelayMs) : backoffMs(policy, attempt);
+      // Ended, not died: should a later attempt never end, its dead letter tells them apart.
+      await state.recordFailure(message.id, reason);
       emit({ kind: 'retry', consumer, message, attempt, delayMs, reason });
       messageLog.warn({ delayMs, reason }, 'failed; will retry');
       return { outcome: { kind: 'retry', delayMs }, send: [] };
@@ -366,8 +387,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     async process(consumer, delivery) {
       const settings = consumers.get(consumer);
       if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}`);
+      const counted: { attempts?: number } = {};
       try {
-        return await processOnce(settings, delivery);
+        return await processOnce(settings, delivery, counted);
       } catch (thrown) {
         // The state store failed. Busy or unreachable: nothing was decided, so deliver again.
         // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
@@ -376,17 +398,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
         const reason = redact(describeError(error));
         const id = (delivery.message as { id?: unknown } | null)?.id;
         const policy = policies.get(consumer)!;
-        if ((refusedForGood(error) || delivery.attempt >= policy.maxAttempts) && typeof id === 'string') {
-          const final = `the state store could not record the outcome: ${reason} (after ${delivery.attempt} attempts)`;
-          const settled = await state.settle(id, { status: 'dead', attempts: delivery.attempt, reason: final }, [], clock.now()).catch(() => undefined);
+        // The attempts the store counted, when it got that far: the transport's count starts again
+        // with every restart of an embedded runtime.
+        const attempts = counted.attempts ?? delivery.attempt;
+        const failure = `the state store could not record the outcome: ${reason}`;
+        if ((refusedForGood(error) || attempts >= policy.maxAttempts) && typeof id === 'string') {
+          const final = `${failure} (after ${attempts} attempts)`;
+          const settled = await state.settle(id, { status: 'dead', attempts, reason: final }, [], clock.now()).catch(() => undefined);
           if (settled !== undefined) {
             if (settled) emit({ kind: 'dead', consumer, id, type: String((delivery.message as { type?: unknown }).type), reason: final });
-            log.error({ consumer, messageId: id, attempt: delivery.attempt, reason: final }, 'dead-lettered');
+            log.error({ consumer, messageId: id, attempt: attempts, reason: final }, 'dead-lettered');
             return { outcome: { kind: 'dead' }, send: [] };
           }
         }
-        const delayMs = backoffMs(policy, Math.min(delivery.attempt, 8));
-        log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: delivery.attempt, delayMs, reason }, 'could not record the outcome; will deliver again');
+        // A counted attempt that ended here did not die with its process; if the store takes this
+        // much, it is recorded as a failure.
+        if (counted.attempts !== undefined && typeof id === 'string') await state.recordFailure(id, failure).catch(() => undefined);
+        const delayMs = backoffMs(policy, Math.min(attempts, 8));
+        log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: attempts, delayMs, reason }, 'could not record the outcome; will deliver again');
         return { outcome: { kind: 'retry', delayMs }, send: [] };
       }
     },

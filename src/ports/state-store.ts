@@ -22,8 +22,15 @@ export interface StoredMessage {
   /** The id of the message whose handling sent this one. */
   causedBy?: string;
   status: MessageStatus;
+  /** Attempts begun, counted before each handler runs. */
   attempts: number;
-  /** Why a dead message died. */
+  /**
+   * Of those, the attempts that ended in a failure and were retried (see `recordFailure`); the
+   * rest of an unsettled message's attempts began and never ended: their process died.
+   * @defaultValue 0
+   */
+  failures?: number;
+  /** Why a dead message died; while it is pending, why its last attempt failed. */
   reason?: string;
   createdAt: number;
   updatedAt: number;
@@ -96,6 +103,13 @@ export interface StateStore {
    * nothing, when the message is not pending (settled, or never recorded). @defaultValue change 1
    */
   recordAttempt(id: string, change?: 1 | -1): Promise<number | undefined>;
+  /**
+   * Records that an attempt at a pending message ended in a failure that will be retried: counts
+   * it among the failures and keeps its reason, so a later dead letter tells attempts that failed
+   * (and the last reason) from attempts whose process died. Returns false, changing nothing, when
+   * the message is not pending.
+   */
+  recordFailure(id: string, reason: string): Promise<boolean>;
   /** Messages ordered by valid time, then by arrival. */
   find(query: MessageQuery): Promise<StoredMessage[]>;
   /**

@@ -72,6 +72,27 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal(await store.recordAttempt('missing'), undefined);
     }));
 
+    it('counts failed attempts apart from those begun, keeps the last reason, and forgets both on revive', withStore(async (store) => {
+      await store.save([message('a')], 1);
+      assert.equal((await store.get('a'))?.failures, 0);
+      await store.recordAttempt('a');
+      assert.equal(await store.recordFailure('a', 'RetryableError: the map server is down'), true);
+      await store.recordAttempt('a');
+      assert.equal(await store.recordFailure('a', 'RetryableError: timed out after 20000 ms'), true);
+      await store.recordAttempt('a'); // began and never ended: its process died
+      const pending = await store.get('a');
+      assert.equal(pending?.attempts, 3);
+      assert.equal(pending?.failures, 2, 'one of the three attempts never ended');
+      assert.equal(pending?.reason, 'RetryableError: timed out after 20000 ms', 'the last failure, kept while pending');
+      await store.settle('a', { status: 'dead', attempts: 3, reason: 'given up' }, [], 2);
+      assert.equal(await store.recordFailure('a', 'late'), false, 'a settled message is not counted');
+      assert.equal((await store.get('a'))?.reason, 'given up');
+      assert.equal(await store.recordFailure('missing', 'x'), false);
+      const [revived] = await store.revive(['a'], 3);
+      assert.deepEqual([revived?.attempts, revived?.failures, revived?.reason], [0, 0, undefined]);
+      assert.deepEqual([(await store.get('a'))?.attempts, (await store.get('a'))?.failures], [0, 0]);
+    }));
+
     it('finds messages by type and key, ordered by valid time', withStore(async (store) => {
       await store.save(
         [

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidMessageError } from '../../src/core/errors.js';
-import { checkDepth, hasNul, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from '../../src/core/json-walkers.js';
+import { checkMessage, flawOf, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from '../../src/core/json-walkers.js';
 
 const nested = (levels: number, leaf: unknown = 'x'): unknown => JSON.parse(`${'['.repeat(levels)}${JSON.stringify(leaf)}${']'.repeat(levels)}`);
 
@@ -11,19 +11,37 @@ describe('json walkers', () => {
     const at = { type: 'please-x', id: 'm1', deep: nested(maxMessageDepth - 1) };
     const past = { type: 'please-x', id: 'm1', deep: nested(maxMessageDepth) };
     assert.equal(nestsDeeperThan(at, maxMessageDepth), false);
-    assert.doesNotThrow(() => checkDepth(at));
-    assert.throws(() => checkDepth(past), (error: Error) => error instanceof InvalidMessageError && /please-x m1 nests deeper than 64 levels/.test(error.message));
+    assert.doesNotThrow(() => checkMessage(at));
+    assert.throws(() => checkMessage(past), (error: Error) => error instanceof InvalidMessageError && /please-x m1 nests deeper than 64 levels/.test(error.message));
   });
 
   it('walk 100,000 levels without overflowing the stack', () => {
     const deep = { type: 'please-x', deep: nested(100_000, 'a\0b') };
     assert.equal(nestsDeeperThan(deep, maxMessageDepth), true);
-    assert.equal(hasNul(deep), true);
+    assert.equal(flawOf(deep, 200_000), 'nul');
     const clean = withoutNul(deep);
-    assert.equal(hasNul(clean), false);
+    assert.equal(flawOf(clean, 200_000), undefined);
     const text = jsonText(clean)!;
     assert.ok(text.startsWith(`{"type":"please-x","deep":${'['.repeat(100_000)}"a\ufffdb"]`), text.slice(0, 80));
     assert.equal(text.length, JSON.stringify({ type: 'please-x', deep: [] }).length - 2 + 200_000 + 5);
+  });
+
+  it('tell a message too deep and one holding a NUL in one walk that reads each object once', () => {
+    assert.equal(flawOf({ type: 'please-x', note: 'a\0b' }), 'nul');
+    assert.equal(flawOf({ type: 'please-x', ['k\0']: 1 }), 'nul', 'in a key too');
+    assert.equal(flawOf({ type: 'please-x', note: 'ab', list: [1, null, true, 'c'] }), undefined);
+    assert.equal(flawOf({ nul: 'a\0b', deep: nested(maxMessageDepth) }), 'too deep', 'too deep wins: nothing recursive may see it');
+    assert.throws(() => checkMessage({ type: 'please-x', note: 'a\0b' }), (error: Error) => error instanceof InvalidMessageError && /NUL character/.test(error.message));
+    const cycle: unknown[] = [];
+    cycle.push(cycle);
+    assert.equal(flawOf(cycle), 'too deep', 'a cycle ends the walk too');
+
+    // Every message in and out is walked: count how often the checks list each object's keys.
+    let listed = 0;
+    const counted = <T extends object>(target: T): T => new Proxy(target, { ownKeys: (t) => (listed++, Reflect.ownKeys(t)) });
+    const message = counted({ type: 'please-x', id: 'm1', payload: counted({ layers: ['a', 'b'], where: counted({ x: 1, note: 'ok' }) }) });
+    assert.doesNotThrow(() => checkMessage(message));
+    assert.equal(listed, 3, 'the keys of each of the 3 objects listed once, by one walk');
   });
 
   it('write what JSON.stringify writes, and copy what the recursive copy copied', () => {

@@ -53,6 +53,7 @@ export function memoryStateStore(): MemoryStateStore {
       causedBy: m.causedBy,
       status: m.status ?? 'pending',
       attempts: 0,
+      failures: 0,
       reason: m.reason,
       createdAt: now,
       updatedAt: now,
@@ -124,6 +125,12 @@ export function memoryStateStore(): MemoryStateStore {
       row.message = { ...row.message, attempts: Math.max(0, row.message.attempts + change) };
       return row.message.attempts;
     },
+    async recordFailure(id, reason) {
+      const row = rows.get(id);
+      if (!row || row.message.status !== 'pending') return false;
+      row.message = { ...row.message, failures: (row.message.failures ?? 0) + 1, reason };
+      return true;
+    },
     async find(query: MessageQuery) {
       const { from, to } = query.validTime ?? {};
       const found = [...rows.values()].filter(({ message: m }) =>
@@ -145,7 +152,7 @@ export function memoryStateStore(): MemoryStateStore {
     async revive(ids, now) {
       const dead = ids === 'all' ? [...rows.values()].sort((a, b) => a.seq - b.seq) : ids.flatMap((id) => rows.get(id) ?? []);
       const revived = dead.filter((row) => row.message.status === 'dead');
-      for (const row of revived) row.message = { ...row.message, status: 'pending', attempts: 0, reason: undefined, updatedAt: now };
+      for (const row of revived) row.message = { ...row.message, status: 'pending', attempts: 0, failures: 0, reason: undefined, updatedAt: now };
       return revived.map(out);
     },
     async collect(name, member, size) {

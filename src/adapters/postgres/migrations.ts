@@ -145,6 +145,16 @@ export const migrations: readonly Migration[] = [
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_count_deleted();
     `,
   },
+  {
+    version: 5,
+    name: 'failed attempts counted apart from those begun, to tell them from attempts whose process died',
+    // Pending messages from before this version count every attempt as failed: which of them died
+    // is not known, and none is reported as a death it may not have been.
+    sql: `
+      ALTER TABLE messages ADD COLUMN failures integer NOT NULL DEFAULT 0;
+      UPDATE messages SET failures = attempts WHERE status = 'pending';
+    `,
+  },
 ];
 
 export interface MigrateOptions {

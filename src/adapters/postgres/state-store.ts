@@ -69,6 +69,7 @@ interface MessageRow {
   caused_by: string | null;
   status: StoredMessage['status'];
   attempts: number;
+  failures: number;
   reason: string | null;
   created_at: string;
   updated_at: string;
@@ -307,6 +308,13 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       });
     },
 
+    recordFailure(id, reason) {
+      return run(async () => {
+        const updated = await pool.query(`UPDATE ${messages} SET failures = failures + 1, reason = $2 WHERE id = $1 AND status = 'pending'`, [id, reason]);
+        return (updated.rowCount ?? 0) > 0;
+      });
+    },
+
     find(query: MessageQuery) {
       return run(async () => {
         const limit = query.limit ?? defaultLimit;
@@ -358,7 +366,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
           const all = ids === 'all';
           if (!all && ids.length === 0) return [];
           const { rows } = await client.query<MessageRow>(
-            `UPDATE ${messages} SET status = 'pending', attempts = 0, reason = NULL, updated_at = $1
+            `UPDATE ${messages} SET status = 'pending', attempts = 0, failures = 0, reason = NULL, updated_at = $1
              WHERE status = 'dead' ${all ? '' : 'AND id = ANY($2::text[])'}
              RETURNING *`,
             all ? [now] : [now, ids],
@@ -457,6 +465,7 @@ function toStored(row: MessageRow): StoredMessage {
     causedBy: row.caused_by ?? undefined,
     status: row.status,
     attempts: row.attempts,
+    failures: row.failures,
     reason: row.reason ?? undefined,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -76,4 +76,11 @@ export const migrations: string[] = [
   ALTER TABLE batches ADD COLUMN closed_after INTEGER;
   CREATE INDEX batches_by_closed ON batches (closed_after);
   `,
+  // Attempts that failed and were retried, apart from those begun: the difference is the attempts
+  // whose process died. Pending messages from before this version count every attempt as failed:
+  // which of them died is not known, and none is reported as a death it may not have been.
+  `
+  ALTER TABLE messages ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET failures = attempts WHERE status = 'pending';
+  `,
 ];

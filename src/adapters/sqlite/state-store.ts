@@ -21,6 +21,7 @@ interface MessageRow {
   caused_by: string | null;
   status: StoredMessage['status'];
   attempts: number;
+  failures: number;
   reason: string | null;
   created_at: number;
   updated_at: number;
@@ -46,10 +47,13 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     VALUES (@id, @type, @body, @key, @validTime, @causedBy, @status, 0, @reason, @now, @now)
     ON CONFLICT (id) DO NOTHING`);
   const selectOne = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
-  const update = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id`);
+  const revived = db.prepare(`UPDATE messages SET status = 'pending', attempts = 0, failures = 0, reason = NULL, updated_at = @now WHERE id = @id`);
   const settlePending = db.prepare(`UPDATE messages SET status = @status, attempts = @attempts, reason = @reason, updated_at = @now WHERE id = @id AND status = 'pending'`);
   const countAttempt = db.prepare<{ id: string; change: number }, { attempts: number }>(
     `UPDATE messages SET attempts = MAX(0, attempts + @change) WHERE id = @id AND status = 'pending' RETURNING attempts`,
+  );
+  const countFailure = db.prepare<{ id: string; reason: string }>(
+    `UPDATE messages SET failures = failures + 1, reason = @reason WHERE id = @id AND status = 'pending'`,
   );
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
@@ -119,8 +123,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       ids === 'all'
         ? db.prepare<[], MessageRow>(`SELECT * FROM messages WHERE status = 'dead' ORDER BY seq`).all()
         : ids.map((id) => selectOne.get(id)).filter((row): row is MessageRow => row?.status === 'dead');
-    for (const row of rows) update.run({ id: row.id, status: 'pending', attempts: 0, reason: null, now });
-    return rows.map((row) => ({ ...toStored(row), status: 'pending' as const, attempts: 0, reason: undefined }));
+    for (const row of rows) revived.run({ id: row.id, now });
+    return rows.map((row) => ({ ...toStored(row), status: 'pending' as const, attempts: 0, failures: 0, reason: undefined }));
   });
 
   const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
@@ -140,6 +144,9 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async recordAttempt(id, change = 1) {
       return countAttempt.get({ id, change })?.attempts;
+    },
+    async recordFailure(id, reason) {
+      return countFailure.run({ id, reason }).changes > 0;
     },
     async find(query: MessageQuery) {
       const where: string[] = [];
@@ -233,6 +240,7 @@ function toStored(row: MessageRow): StoredMessage {
     causedBy: row.caused_by ?? undefined,
     status: row.status,
     attempts: row.attempts,
+    failures: row.failures,
     reason: row.reason ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
