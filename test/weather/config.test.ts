@@ -39,4 +39,14 @@ describe('the weather flow config', () => {
     assert.throws(() => loadWeatherConfig({ environment: {}, overrides: { framesPerGif: 0 } }), /framesPerGif/);
     assert.throws(() => loadWeatherConfig({ file: '/nonexistent/dataflow.config.json', environment: {} }), /cannot read the config file/);
   });
+
+  it('refuses a DATAFLOW_PUBLIC_URL with a password, never repeating it, also when the password holds a /', () => {
+    for (const publicUrl of ['https://user:pa/ss-word-7q@weather.example.com', 'https://user:12/ss-word-7q@weather.example.com', 'https://user:ss-word-7q@weather.example.com']) {
+      assert.throws(
+        () => loadWeatherConfig({ environment: { DATAFLOW_PUBLIC_URL: publicUrl } }),
+        (error: Error) => /^DATAFLOW_PUBLIC_URL /.test(error.message) && !/ss-word|pa\/|12\//.test(error.message),
+        publicUrl,
+      );
+    }
+  });
 });
