@@ -45,8 +45,9 @@ export async function openApp(options: { roles?: Role[] } = {}): Promise<App> {
     throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
   }
   const maxBodyBytes = positive(env.maxMapBytes);
+  const gif = { maxPixels: positive(env.gifMaxPixels) };
   const maps = await openMapSource();
-  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes } });
+  const createFlow = ({ mailer }: { mailer: ReturnType<typeof embeddedMailer> }) => weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes }, gif });
   const mailer = embeddedMailer(paths);
   const log = openLog(paths.dir);
   const redact = textScrubber(secretsFromEnvironment());
