@@ -16,6 +16,8 @@ export * from './core/retry-policy.js';
 export * from './core/settle-wait.js';
 export * from './core/keys.js';
 export * from './core/location.js';
+export * from './core/html.js';
+export * from './core/redact.js';
 export { derivedId, newId, shortHash } from './core/ids.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './ports/state-store.js';

@@ -4,6 +4,7 @@
  * a driver. The errors show a value only with its credentials hidden.
  */
 import { parseBlobsUrl } from '../adapters/s3/blobs-url.js';
+import { hideCredentials as hide } from '../core/redact.js';
 import { env } from '../flows/weather/env.js';
 import { runtimeEnv } from '../runtimes/env.js';
 
@@ -87,9 +88,6 @@ function schemeHint(value: string, scheme: string): string {
   const hidden = hide(value);
   return !value.includes('://') && /^[a-z0-9*.@-]+(:\d+)?(\/\S*)?$/i.test(hidden) ? `; did you mean ${JSON.stringify(`${scheme}://${hidden}`)}?` : '';
 }
-
-/** Everything up to the last `@` hidden: a password may hold `/`, `?` or `#` that end an authority early. */
-const hide = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
 
 /** The value, quoted, with its credentials hidden first and only then shortened. */
 function shown(value: string): string {

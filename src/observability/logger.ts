@@ -5,7 +5,8 @@
  */
 import pino from 'pino';
 import type { Logger } from '../core/logger.js';
-import { secretsFromEnvironment, textScrubber } from './secrets.js';
+import { secretScrubber } from '../core/redact.js';
+import { secretsFromEnvironment } from './secrets.js';
 
 export interface LoggerOptions {
   /** @defaultValue 'info' */
@@ -17,7 +18,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const scrub = textScrubber([...secretsFromEnvironment(), ...(options.secrets ?? [])]);
+  const scrub = secretScrubber([...secretsFromEnvironment(), ...(options.secrets ?? [])]);
   const sink: { write(line: string): unknown } =
     typeof options.destination === 'object' ? options.destination : pino.destination({ dest: options.destination ?? 2, sync: true });
   return pino(

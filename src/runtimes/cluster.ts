@@ -6,13 +6,13 @@
  * transaction, so a message is never sent for state that rolled back, and no state commits
  * without its messages. Each process runs the consumers its roles name.
  */
-import pg from 'pg';
+import type pg from 'pg';
 // From blobs-url, not blob-store: that one loads the AWS SDK, which file:// blobs do not need.
 import { openBlobStore } from '../adapters/s3/blobs-url.js';
 import { pgBossTransport } from '../adapters/pg-boss/transport.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
-import { checkReachable, connectTimeoutOf } from '../adapters/postgres/pool.js';
+import { checkReachable, postgresPool } from '../adapters/postgres/pool.js';
 import { runtimeEnv } from './env.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
@@ -44,19 +44,14 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
 export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; blobs: BlobStore }) => Flow, options: ClusterOptions): Promise<Runtime> {
   const schema = options.schema ?? 'dataflow';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
-  const pool = new pg.Pool({
+  // Bounded everywhere: a connection that goes silent fails its query instead of hanging the process.
+  const pool = postgresPool({
     connectionString: options.databaseUrl,
     max: 10,
-    // Bounded everywhere: a connection that goes silent fails its query instead of hanging the process.
-    keepAlive: true,
-    connectionTimeoutMillis: connectTimeoutOf(options.databaseUrl),
-    query_timeout: 120_000,
-    options: `-c search_path=${schema} -c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000`,
+    schema,
+    queryTimeoutMs: 120_000,
+    settings: { statement_timeout: '60000', idle_in_transaction_session_timeout: '60000' },
   });
-  // A lost connection must not crash the process: its query fails (and is retried by the core),
-  // and the pool opens a new one for the next.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await checkReachable(pool, { url: options.databaseUrl, setting: runtimeEnv.databaseUrl });
   } catch (error) {

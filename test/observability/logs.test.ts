@@ -66,6 +66,20 @@ describe('structured logs', () => {
     assert.deepEqual(secretsFromEnvironment({ AERIS_MAPS_URL: 'http://maps:map-pass-word@proxy.internal:8080' }), ['map-pass-word']);
   });
 
+  it('finds a password that holds a raw / (up to the last @), and the one in DATAFLOW_PUBLIC_URL', () => {
+    const found = secretsFromEnvironment({ DATABASE_URL: 'postgres://user:pass/word-1@db:5432/x', DATAFLOW_PUBLIC_URL: 'https://viewer:public-pass-2@weather.example.com' });
+    assert.deepEqual(found.sort(), ['pass/word-1', 'public-pass-2']);
+  });
+
+  it('scrubs a secret in the forms an error page or a URL gives it, inside a log line too', async () => {
+    const secret = `s3cr&t <'"> v/lue`;
+    const forms = [secret, encodeURIComponent(secret), encodeURI(secret), encodeURIComponent(secret).replace(/%20/g, '+'), 's3cr&amp;t &lt;&#39;&quot;&gt; v/lue', 's3cr&amp;t &lt;\'&quot;&gt; v/lue'];
+    const { stream, lines } = capture();
+    createLogger({ destination: stream, secrets: [secret] }).info({ forms }, 'seen');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual((lines[0] as { forms: string[] }).forms, forms.map(() => '[redacted]'));
+  });
+
   it('scrubs a secret as written, URL-encoded, form-encoded or JSON-escaped', () => {
     const scrub = textScrubber(['s3cr3t/value', 'with "quotes" and space']);
     const text = JSON.stringify({ a: 'https://maps/id_s3cr3t/value/x.png', b: 's3cr3t%2Fvalue', c: 'with "quotes" and space', d: 'with%20%22quotes%22%20and%20space', e: 'with+%22quotes%22+and+space' });

@@ -85,6 +85,34 @@ describe('amp-image-fetcher', () => {
     });
   });
 
+  it('redacts an error page whole before cutting its text: no piece of a secret that straddles the cut is left', async () => {
+    const secret = 'Lq9vX2mB7kR4tW8zN3pJ6hY1cF5dG0sA'; // 32 characters, like Aeris's
+    const cut = 400; // the longest reason the fetcher keeps
+    const head = `fetching map "OSN 2017 Demo" at -30m: the map server answered 404 (404 Not Found Not Found `;
+    const quoted = `The requested URL /${CLIENT}_`;
+    // Words, not markup: they survive the error page's text extraction, so they move the secret
+    // to 12 characters before the cut.
+    const length = cut - 12 - head.length - quoted.length;
+    const padding = `${'The server could not find what was asked for on this host. '.repeat(10).slice(0, length - 1)} `;
+    handler = (req, res) => {
+      const path = req.url!.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+      res.writeHead(404, { 'content-type': 'text/html' }).end(`<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>${padding}The requested URL ${path} was not found on this server.</p></body></html>`);
+    };
+    const worker = createAmpImageFetcher({ baseUrl: base, clientId: CLIENT, clientSecret: secret });
+    const blobs = diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-fetch-')));
+    await assert.rejects(invokeWorker(worker, request, { blobs, bucket: 'dataflow' }), (error: Error) => {
+      // Unredacted, the text would hold the secret from character 388 to 420: across the cut.
+      const unredacted = `${head}${padding}${quoted}${secret}`;
+      const at = unredacted.indexOf(secret);
+      assert.ok(at < cut && at + secret.length > cut, `the secret would span characters ${at} to ${at + secret.length}`);
+      assert.ok(error instanceof NonRetriableError);
+      assert.ok(error.message.length <= cut, `${error.message.length} characters`);
+      assert.match(error.message, /^fetching map "OSN 2017 Demo" at -30m: the map server answered 404 \(404 Not Found Not Found The server/);
+      for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!error.message.includes(secret.slice(i, i + 8)), `a piece of the secret in: ${error.message}`);
+      return true;
+    });
+  });
+
   it('retries a 5xx, honouring Retry-After', async () => {
     handler = (req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy');
     await assert.rejects(fetchOnce(), (error: Error) => {

@@ -43,4 +43,14 @@ describe('the weather flow config', () => {
     assert.throws(() => readConfigFile({ DATAFLOW_CONFIG: '/nonexistent/dataflow.config.json' }), /cannot read the config file \/nonexistent\/dataflow.config.json: no such file/);
     assert.throws(() => loadWeatherConfig({ values: { framesPerGif: 'five' }, file: 'mine.json', environment: {} }), /invalid weather flow config \(file mine.json\): framesPerGif/);
   });
+
+  it('refuses a DATAFLOW_PUBLIC_URL with a password, never repeating it, also when the password holds a /', () => {
+    for (const publicUrl of ['https://user:pa/ss-word-7q@weather.example.com', 'https://user:12/ss-word-7q@weather.example.com', 'https://user:ss-word-7q@weather.example.com']) {
+      assert.throws(
+        () => loadWeatherConfig({ environment: { DATAFLOW_PUBLIC_URL: publicUrl } }),
+        (error: Error) => /^DATAFLOW_PUBLIC_URL /.test(error.message) && !/ss-word|pa\/|12\//.test(error.message),
+        publicUrl,
+      );
+    }
+  });
 });

@@ -54,14 +54,14 @@ describe('gif-creator', () => {
     await runtime.stop();
   });
 
-  it('takes its budget from DATAFLOW_GIF_MAX_PIXELS, and says when that is not a number', async () => {
+  it('refuses a GIF over the budget it is given, before storing anything', async () => {
     const store = diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-gif-budget-')));
     const locations = await storeFrames(store, 3); // 3,600 pixels
-    const worker = createGifCreator({ environment: { DATAFLOW_GIF_MAX_PIXELS: '3000' } });
+    const worker = createGifCreator({ maxPixels: 3000 });
     const context = { blobs: { get: store.get, put: async () => assert.fail('nothing is stored') }, signal: new AbortController().signal, attempt: 1, log: silentLogger };
     const request = { type: 'please-create-gif', id: 'm-1', imageId: 'budget', locations, gifDelay: 100, gifLoop: true, validTime: 1 } as MessageOf<typeof PleaseCreateGif>;
     await assert.rejects(worker.handle(request, context), (error: Error) => error.name === 'NonRetriableError' && /over the budget of 3000 pixels/.test(error.message));
-    assert.throws(() => createGifCreator({ environment: { DATAFLOW_GIF_MAX_PIXELS: '5e6' } }), /DATAFLOW_GIF_MAX_PIXELS must be a whole number of pixels above 0, got "5e6"/);
-    assert.throws(() => createGifCreator({ maxPixels: 0 }), /maxPixels must be a whole number/);
+    assert.throws(() => createGifCreator({ maxPixels: 1.5 }), /maxPixels \(DATAFLOW_GIF_MAX_PIXELS\) must be a whole number of pixels above 0, got 1.5/);
+    assert.throws(() => createGifCreator({ maxPixels: 0 }), /maxPixels \(DATAFLOW_GIF_MAX_PIXELS\) must be a whole number/);
   });
 });

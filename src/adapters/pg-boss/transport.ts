@@ -15,13 +15,14 @@
  */
 import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Delivery, DeliveryHandler, Outcome, Transport } from '../../ports/transport.js';
 import { startConsumerLoop, type ConsumerLoop, type DeliveryJob } from './consumer.js';
 import { executorOf, inTransaction } from './database.js';
 import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
 import { queueCreator } from './queues.js';
 import { leaseTimings, renewLeases } from './lease.js';
+import { postgresPool } from '../postgres/pool.js';
 
 export interface PgBossTransportOptions {
   connectionString: string;
@@ -61,15 +62,9 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   const pollingMs = Math.max(10, (options.pollingIntervalSeconds ?? 0.5) * 1000);
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const ownPool = !options.pool;
-  const pool =
-    options.pool ??
-    new pg.Pool({ connectionString: options.connectionString, max: 10, keepAlive: true, connectionTimeoutMillis: 10_000, query_timeout: 120_000 });
-  if (ownPool) {
-    pool.on('error', (error) => report('idle database connection failed', error));
-    // A connection lost while checked out (a server restart) fails its query; without a listener
-    // its 'error' event would also crash the process.
-    pool.on('connect', (client) => client.on('error', () => {}));
-  }
+  // Opening a connection is bounded by the URL's connect_timeout, as everywhere else.
+  const pool = options.pool ?? postgresPool({ connectionString: options.connectionString, max: 10, queryTimeoutMs: 120_000 });
+  if (ownPool) pool.on('error', (error) => report('idle database connection failed', error));
 
   const boss = new PgBoss({
     db: executorOf(pool),

@@ -4,6 +4,7 @@
  * otherwise hold a command forever: pg waits for the startup answer with no time limit by default.
  */
 import pg from 'pg';
+import { hideCredentials } from '../../core/redact.js';
 
 /**
  * How long opening a connection may take, handshake included, unless the URL says otherwise with
@@ -34,19 +35,25 @@ export interface PostgresPoolOptions {
   connectTimeoutMs?: number;
   /** How long the client waits for any one answer; unset for none (migrations may wait on a lock). */
   queryTimeoutMs?: number;
+  /** Server settings for every connection, e.g. `{ statement_timeout: '60000' }`. */
+  settings?: Record<string, string>;
 }
 
 export function postgresPool(options: PostgresPoolOptions): pg.Pool {
+  const settings = { ...(options.schema ? { search_path: options.schema } : {}), ...options.settings };
+  const startup = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 2,
     keepAlive: true,
     connectionTimeoutMillis: options.connectTimeoutMs ?? connectTimeoutOf(options.connectionString),
     ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    ...(startup.length ? { options: startup.join(' ') } : {}),
   });
-  // An idle connection the server drops must not crash the process: the next query opens another.
+  // A connection the server drops must not crash the process: an idle one is replaced at the next
+  // query; a checked-out one fails its query (which the core retries).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
@@ -63,10 +70,13 @@ export async function checkReachable(pool: pg.Pool, where: { url: string; settin
   }
 }
 
-/** host:port/database, without the user and password. */
+/**
+ * host:port/database, without the user and password. They are hidden before the URL is parsed:
+ * a raw `/` in a password would end the host early and show the rest of the password as a path.
+ */
 function serverOf(url: string): string {
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(hideCredentials(url));
     return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     return 'the address given';

@@ -1,5 +1,6 @@
 /** Reading query parameters; bad ones answer 400 with what was wrong. */
 import { HTTPException } from 'hono/http-exception';
+import { parseCursor } from '../../ports/message-browser.js';
 import type { MessageStatus } from '../../ports/state-store.js';
 
 export function badRequest(message: string): never {
@@ -31,7 +32,11 @@ export function limit(value: string | undefined, fallback: number, max: number):
 /** `timeOrdered`: the search has a time window, so its pages' cursors name a time too. */
 export function cursor(value: string | undefined, timeOrdered = false): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!(timeOrdered ? /^\d{1,19}\.\d{1,19}$/ : /^\d{1,19}$/).test(value)) badRequest('cursor must be the `next` of a previous page of the same search');
+  try {
+    parseCursor(value, timeOrdered); // the stores read it with the same rule
+  } catch (error) {
+    badRequest((error as Error).message);
+  }
   return value;
 }
 

@@ -3,6 +3,7 @@
  * Explicit values beat the environment, which beats the config file, which beats the defaults.
  */
 import { z } from 'zod';
+import { hasCredentials, hideCredentials } from '../../index.js';
 import { env } from './env.js';
 import { defaultMaxRecipients, mailbox } from './messages.js';
 
@@ -50,7 +51,7 @@ export const weatherConfigSchema = z.object({
    */
   publicUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL, like https://weather.example.com' })
-    .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), 'must not carry a user or password: every recipient would read it')
+    .refine((url) => !hasCredentials(url), 'must not carry a user or password: every recipient would read it')
     .refine((url) => !/[?#]/.test(url), 'must be a plain address, with no query or fragment')
     .optional(),
   schedule: z.object({
@@ -162,7 +163,7 @@ function fromEnvironment(environment: Readonly<Record<string, string | undefined
   const publicUrl = get(env.publicUrl);
   if (publicUrl !== undefined) {
     const problem = weatherConfigSchema.shape.publicUrl.safeParse(publicUrl).error?.issues[0]?.message;
-    if (problem) throw new Error(`${env.publicUrl} ${problem}, got ${JSON.stringify(publicUrl.replace(/\/\/[^/]*@/, '//…@'))}`);
+    if (problem) throw new Error(`${env.publicUrl} ${problem}, got ${JSON.stringify(hideCredentials(publicUrl))}`);
     config.publicUrl = publicUrl;
   }
   const cron = get(env.schedule);

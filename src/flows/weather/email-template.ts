@@ -1,8 +1,8 @@
 /** Fills the mediator's email templates. Every value from a message is escaped. */
+import { escapeHtml } from '../../index.js';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+// The mediator builds the markup around the inline images with the same escaping.
+export { escapeHtml };
 
 /**
  * Replaces `{{name}}` with `values[name]`: escaped in HTML templates, with line breaks removed in

@@ -14,10 +14,11 @@ import { weatherRunReport } from './run-summary.js';
 export default async function weatherFlowModule({ mailer, settings }: FlowPorts): Promise<ProvidedFlow> {
   const config = loadWeatherConfig({ values: settings.config, file: settings.configFile, environment: settings.env });
   const maxBodyBytes = positive(settings.env, env.maxMapBytes);
+  const gif = { maxPixels: positive(settings.env, env.gifMaxPixels) };
   const maps = await openMapSource(settings.env);
   try {
     return {
-      flow: weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes } }),
+      flow: weatherFlow({ config, mailer, amp: { ...maps.amp, maxBodyBytes }, gif }),
       about: `weather GIFs; maps from ${maps.description}`,
       close: maps.close,
       report: weatherRunReport,

@@ -4,7 +4,7 @@
  * The client secret stays in the request URL only: never in a key, a message, a log or an error.
  */
 import sharp from 'sharp';
-import { NonRetriableError, RetryableError, compactTime, defineWorker, keySegment, shortHash } from '../../../index.js';
+import { NonRetriableError, RetryableError, compactTime, defineWorker, keySegment, secretScrubber, shortHash } from '../../../index.js';
 import { ampImageUrl, parseAmpDate, type AmpCredentials } from '../amp-url.js';
 import { DidFetchAmpImage, PleaseFetchAmpImage } from '../messages.js';
 import { errorPageText } from '../error-page-text.js';
@@ -27,7 +27,7 @@ export function createAmpImageFetcher(options: AmpImageFetcherOptions) {
   const requestTimeoutMs = options.requestTimeoutMs ?? defaults.requestTimeoutMs;
   const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes;
   if (!(maxBodyBytes > 0)) throw new Error(`amp-image-fetcher: maxBodyBytes must be a positive number of bytes, got ${maxBodyBytes}`);
-  const redact = redactor([options.clientSecret, options.clientId]);
+  const redact = secretScrubber([options.clientSecret, options.clientId]);
 
   /**
    * The answer and its whole body, within the request timeout and the size cap. The timeout is a
@@ -126,18 +126,6 @@ function checkBaseUrl(baseUrl: string): void {
     throw new Error('amp-image-fetcher: baseUrl must not hold a user name or password; the client id and secret are options of their own');
   }
 }
-
-/** Replaces the credentials in a text: as written, URL-encoded and HTML-escaped. */
-function redactor(values: string[]): (text: string) => string {
-  const forms = new Set<string>();
-  for (const value of values.filter((v) => v.length >= 3)) {
-    for (const form of [value, encodeURIComponent(value), encodeURI(value), escapeHtml(value)]) forms.add(form);
-  }
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((t, form) => t.split(form).join('[redacted]'), text);
-}
-
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function answerError(response: Response, body: Buffer, what: string, redact: (text: string) => string): Error {
   let description = '';

@@ -11,16 +11,17 @@ export interface GifCreatorOptions {
   /**
    * The most pixels one GIF may hold: frames × width × height (of the first frame, which sets the
    * size). A larger request is dead-lettered at once, naming its size and the budget.
-   * @defaultValue `DATAFLOW_GIF_MAX_PIXELS`, else 250_000_000 (500 frames of 800x600)
+   * Workers read no settings: the command line passes `DATAFLOW_GIF_MAX_PIXELS` here.
+   * @defaultValue 250_000_000 (500 frames of 800x600, `gifEncoderSettings.maxPixels`)
    */
   maxPixels?: number;
-  /** Where `DATAFLOW_GIF_MAX_PIXELS` is read. @defaultValue process.env */
-  environment?: NodeJS.ProcessEnv;
 }
 
 export function createGifCreator(options: GifCreatorOptions = {}) {
-  const maxPixels = options.maxPixels ?? budgetFromEnvironment(options.environment ?? process.env) ?? gifEncoderSettings.maxPixels;
-  if (!Number.isSafeInteger(maxPixels) || maxPixels < 1) throw new Error(`the gif-creator's maxPixels must be a whole number of pixels above 0, got ${maxPixels}`);
+  const maxPixels = options.maxPixels ?? gifEncoderSettings.maxPixels;
+  if (!Number.isSafeInteger(maxPixels) || maxPixels < 1) {
+    throw new Error(`the gif-creator's maxPixels (${env.gifMaxPixels}) must be a whole number of pixels above 0, got ${maxPixels}`);
+  }
   return defineWorker({
     name: 'gif-creator',
     accepts: PleaseCreateGif,
@@ -46,11 +47,4 @@ export function createGifCreator(options: GifCreatorOptions = {}) {
       return { imageId: request.imageId, validTime: request.validTime, location, ...(request.map === undefined ? {} : { map: request.map }) };
     },
   });
-}
-
-function budgetFromEnvironment(environment: NodeJS.ProcessEnv): number | undefined {
-  const text = environment[env.gifMaxPixels]?.trim();
-  if (!text) return undefined;
-  if (!/^[1-9]\d*$/.test(text)) throw new Error(`${env.gifMaxPixels} must be a whole number of pixels above 0, got ${JSON.stringify(text)}`);
-  return Number(text);
 }
