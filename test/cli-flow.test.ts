@@ -3,24 +3,14 @@
  * command on the embedded runtime; chosen by the flag, by DATAFLOW_FLOW or by the config file.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataflowArgs } from './support/cli.js';
+import { runDataflow } from './support/cli.js';
 import { doublingFlow, userProject } from './support/user-flow.js';
 
-function dataflow(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: join(cwd, '.dataflow'), NO_COLOR: '1', ...options.env };
-    for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATABASE_URL']) delete env[name];
-    if (!options.env?.DATAFLOW_CONFIG) delete env.DATAFLOW_CONFIG;
-    if (!options.env?.DATAFLOW_FLOW) delete env.DATAFLOW_FLOW;
-    const child = execFile(process.execPath, dataflowArgs(...args), { env, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(options.input ?? '');
-  });
+function dataflow(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return runDataflow(args, { cwd, env: { DATAFLOW_DIR: join(cwd, '.dataflow'), ...options.env }, input: options.input, timeoutMs: 60_000 });
 }
 
 const lines = (text: string) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -1,21 +1,14 @@
 /** DATAFLOW_MAX_MAP_BYTES through the `dataflow` command, on the built-in offline map server. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataflowArgs } from './support/cli.js';
+import { runDataflow } from './support/cli.js';
 
 
-async function dataflow(args: string[], dir: string, settings: Record<string, string>) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1', DATAFLOW_LOG_LEVEL: 'silent', ...settings };
-  for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'AERIS_MAPS_URL', 'SMTP_URL', 'DATAFLOW_CONFIG', 'DATABASE_URL', 'DATAFLOW_BLOBS']) delete env[name];
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, dataflowArgs(...args), { env, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+function dataflow(args: string[], dir: string, settings: Record<string, string>) {
+  return runDataflow(args, { cwd: dir, env: { DATAFLOW_DIR: dir, DATAFLOW_LOG_LEVEL: 'silent', ...settings }, timeoutMs: 60_000 });
 }
 
 describe('DATAFLOW_MAX_MAP_BYTES', () => {

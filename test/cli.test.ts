@@ -1,25 +1,18 @@
 /** The `dataflow` command as a user runs it: a real process, a fresh data folder, no network. */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import sharp from 'sharp';
-import { dataflowArgs } from './support/cli.js';
+import { dataflowArgs, runDataflow } from './support/cli.js';
 
 let dir = '';
 
-function dataflow(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATAFLOW_DIR: dir, NO_COLOR: '1' };
-    for (const name of ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET', 'SMTP_URL', 'DATAFLOW_CONFIG']) delete env[name];
-    const child = execFile(process.execPath, dataflowArgs(...args), { env, cwd: dir, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
+function dataflow(args: string[], input?: string) {
+  return runDataflow(args, { cwd: dir, env: { DATAFLOW_DIR: dir }, input });
 }
 
 const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
