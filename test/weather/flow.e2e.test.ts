@@ -3,26 +3,16 @@
  * (redirects, valid-time header, credentials checked), sharp, and a real SMTP server on loopback.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { smtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import type { Location, Message } from '../../src/index.js';
-import { startAmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { startSmtpServer } from '../support/smtp-server.js';
+import { weatherServers } from '../support/weather-servers.js';
 import { weatherRuntime } from '../support/weather-runtime.js';
 
 const credentials = { clientId: 'e2e-client', clientSecret: 'e2e-secret-9f8e7d' };
-let amp: Awaited<ReturnType<typeof startAmpServer>>;
-let smtp: TestSmtpServer;
-
-before(async () => {
-  amp = await startAmpServer(credentials);
-  smtp = await startSmtpServer();
-});
-after(async () => {
-  await amp.close();
-  await smtp.close();
-});
+const servers = weatherServers(credentials);
 
 const fetches = (validTimes: string[], extra: Record<string, unknown> = {}) =>
   validTimes.map((validTime) => ({
@@ -39,13 +29,13 @@ const fetches = (validTimes: string[], extra: Record<string, unknown> = {}) =>
 
 describe('the weather flow end to end', () => {
   it('fetches five frames, thumbnails each, makes one GIF and mails it with everything inline', async () => {
-    const mailer = smtpMailer(smtp.url);
+    const mailer = smtpMailer(servers.smtp.url);
     const { runtime } = await weatherRuntime({
       mailer,
-      amp: { baseUrl: amp.url, ...credentials },
+      amp: { baseUrl: servers.amp.url, ...credentials },
       config: { thumbnail: { width: 100, height: 100 }, gifDelayMs: 300 },
     });
-    const before = smtp.received.length;
+    const before = servers.smtp.received.length;
     const { rejected } = await runtime.send(fetches(['-40m', '-30m', '-20m', '-10m', '-0m']));
     assert.deepEqual(rejected, []);
     await runtime.idle();
@@ -73,7 +63,7 @@ describe('the weather flow end to end', () => {
     assert.deepEqual(meta.delay, [300, 300, 300, 300, 300]);
     assert.equal(meta.loop, 0, 'loops forever');
 
-    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    const [mail] = (await servers.smtp.waitFor(before + 1)).slice(before);
     assert.ok(mail);
     assert.match(mail.subject ?? '', /^Weather GIF: OSN 2017 Demo, /);
     const html = String(mail.html);
@@ -95,9 +85,9 @@ describe('the weather flow end to end', () => {
   });
 
   it('dead-letters a fetch with wrong credentials, with the server\'s reason and no secret, and goes on', async () => {
-    const mailer = smtpMailer(smtp.url);
+    const mailer = smtpMailer(servers.smtp.url);
     const wrong = { clientId: 'e2e-client', clientSecret: 'wrong-secret-123' };
-    const { runtime } = await weatherRuntime({ mailer, amp: { baseUrl: amp.url, ...wrong } });
+    const { runtime } = await weatherRuntime({ mailer, amp: { baseUrl: servers.amp.url, ...wrong } });
     await runtime.send(fetches(['-0m']));
     await runtime.idle();
     const [dead, ...others] = await runtime.state.find({ status: 'dead' });

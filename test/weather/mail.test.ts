@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
@@ -17,25 +17,14 @@ import { s3BlobStore } from '../../src/adapters/s3/blob-store.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { loadWeatherConfig } from '../../src/flows/weather/config.js';
 import { gifLink } from '../../src/flows/weather/gif-link.js';
-import { startAmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
 import type { BlobStore, Location, Mailer } from '../../src/index.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { weatherDefinitions } from '../dashboard/support.js';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { weatherServers } from '../support/weather-servers.js';
 import { weatherRuntime } from '../support/weather-runtime.js';
 
 const credentials = { clientId: 'mail-client', clientSecret: 'mail-secret-5d4c3b' };
-let amp: Awaited<ReturnType<typeof startAmpServer>>;
-let smtp: TestSmtpServer;
-
-before(async () => {
-  amp = await startAmpServer(credentials);
-  smtp = await startSmtpServer();
-});
-after(async () => {
-  await amp.close();
-  await smtp.close();
-});
+const servers = weatherServers(credentials);
 
 const fetches = ['-40m', '-30m', '-20m', '-10m', '-0m'].map((validTime) => ({
   type: 'please-fetch-amp-image',
@@ -50,7 +39,7 @@ const fetches = ['-40m', '-30m', '-20m', '-10m', '-0m'].map((validTime) => ({
 
 /** Runs five frames to one mail and hands back the runtime and its folder. */
 async function mailOneGif(mailer: Mailer, publicUrl?: string) {
-  const run = await weatherRuntime({ mailer, amp: { baseUrl: amp.url, ...credentials }, config: publicUrl ? { publicUrl } : {} });
+  const run = await weatherRuntime({ mailer, amp: { baseUrl: servers.amp.url, ...credentials }, config: publicUrl ? { publicUrl } : {} });
   const { rejected } = await run.runtime.send(fetches);
   assert.deepEqual(rejected, []);
   await run.runtime.idle();
@@ -89,18 +78,18 @@ describe('the weather mail', () => {
   });
 
   it('with a public address, links the GIF through the dashboard there, and the link opens it (SMTP)', async () => {
-    const mailer = smtpMailer(smtp.url);
+    const mailer = smtpMailer(servers.smtp.url);
     // The dashboard listens first (its address goes in the config); it serves the flow's blobs.
     let flowBlobs: BlobStore | undefined;
     const blobs: BlobStore = { get: (l) => flowBlobs!.get(l), put: (l, b) => flowBlobs!.put(l, b), url: (l) => flowBlobs!.url(l) };
     const state = openSqliteStateStore(':memory:');
     const dashboard = await startDashboard({ state, blobs, flow: weatherDefinitions(), port: 0, token: '' });
-    const before = smtp.received.length;
+    const before = servers.smtp.received.length;
     const { runtime, dir } = await mailOneGif(mailer, dashboard.url);
     flowBlobs = runtime.blobs;
     try {
-      const [mail] = (await smtp.waitFor(before + 1)).slice(before);
-      assertReadableAnywhere(smtp.sources[before]!, mail!, [dir, join(dir, 'blobs')]);
+      const [mail] = (await servers.smtp.waitFor(before + 1)).slice(before);
+      assertReadableAnywhere(servers.smtp.sources[before]!, mail!, [dir, join(dir, 'blobs')]);
 
       const [gifMessage] = await runtime.state.find({ type: 'did-create-gif' });
       const location = (gifMessage!.body as unknown as { location: Location }).location;
