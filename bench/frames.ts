@@ -1,7 +1,7 @@
 /**
  * Truecolour 800x600 frames for the imaging bench, two kinds:
  *
- * - rendered: the offline map renderer (`src/flows/weather/offline-maps/render-map.ts`), when it
+ * - rendered: the offline map renderer (`examples/weather/offline-maps/render-map.ts`), when it
  *   can be imported: the flow's own frames, a dark base map with radar, temperatures and labels;
  * - synthetic: made here with sharp, so the bench runs without the renderer: a smooth ocean
  *   gradient, shaded land with a fixed noise texture, coastlines and a graticule of thin lines,
@@ -12,8 +12,8 @@
  * a frame. Frames are cached as PNG under `bench/.cache/` (gitignored); rendered ones under a
  * hash of the renderer's sources, so a changed renderer renders again.
  */
-import { seededRandom } from '../src/flows/weather/offline-maps/noise.js';
-import type { MapRequest } from '../src/flows/weather/offline-maps/render-map.js';
+import { seededRandom } from '../examples/weather/offline-maps/noise.js';
+import type { MapRequest } from '../examples/weather/offline-maps/render-map.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';

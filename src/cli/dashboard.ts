@@ -1,6 +1,5 @@
 /** Serves the dashboard for a CLI process, with its metrics; says where, or why not. */
 import { startDashboard, type DashboardOptions } from '../dashboard/server.js';
-import { weatherGallery } from '../flows/weather/gallery.js';
 import type { BlobStore, Flow, FlowEvent, MessageBrowser, StateStore } from '../index.js';
 import { createMetrics } from '../observability/metrics.js';
 import { runtimeEnv } from '../runtimes/env.js';
@@ -41,7 +40,7 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
       onEvent: parts.seesEverything ? parts.onEvent : undefined,
       redrive: parts.redrive,
       metrics,
-      gallery: weatherGallery(parts.state),
+      gallery: await weatherGallery(parts.state),
       host: process.env[runtimeEnv.dashboardHost] || '127.0.0.1',
       port,
     });
@@ -52,6 +51,12 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
     say(`dashboard: port ${port} is taken, so this process serves none (set ${runtimeEnv.dashboardPort} to another port, 0 for any, or off)`);
     return undefined;
   }
+}
+
+/** The weather example's gallery, loaded like the flow itself, not compiled in. */
+async function weatherGallery(state: StateStore & MessageBrowser): Promise<DashboardOptions['gallery']> {
+  const weather = (await import(import.meta.resolve('dataflow/examples/weather'))) as { weatherGallery(state: StateStore & MessageBrowser): DashboardOptions['gallery'] };
+  return weather.weatherGallery(state);
 }
 
 function isBrowser(state: StateStore): state is StateStore & MessageBrowser {

@@ -19,8 +19,11 @@ export interface FlowChoice {
   builtIn: boolean;
 }
 
-/** The built-in flow: the weather GIFs, loaded like any other module. */
-const weatherModule = new URL('../flows/weather/index.js', import.meta.url);
+/**
+ * The built-in flow: the weather GIFs, an example of the package (`dataflow/examples/weather`),
+ * loaded like any other module.
+ */
+const weatherModule = new URL(import.meta.resolve('dataflow/examples/weather'));
 
 export function chooseFlow(flag: string | undefined, config: ConfigFile, environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FlowChoice {
   const given: [string | undefined, string][] = [

@@ -5,8 +5,10 @@
  */
 import { parseBlobsUrl } from '../adapters/s3/blobs-url.js';
 import { hideCredentials as hide } from '../core/redact.js';
-import { env } from '../flows/weather/env.js';
 import { runtimeEnv } from '../runtimes/env.js';
+
+/** The weather example's map settings, checked here until a flow checks its own. */
+const env = { aerisMapsUrl: 'AERIS_MAPS_URL', aerisClientId: 'AERIS_CLIENT_ID', aerisClientSecret: 'AERIS_CLIENT_SECRET' } as const;
 
 export class SettingError extends Error {
   override name = 'SettingError';

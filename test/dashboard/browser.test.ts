@@ -17,10 +17,10 @@ import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { outboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { startDashboard } from '../../src/dashboard/server.js';
-import { defaultWeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
-import { weatherGallery } from '../../src/flows/weather/gallery.js';
-import { startAmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
+import { defaultWeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow } from '../../examples/weather/flow.js';
+import { weatherGallery } from '../../examples/weather/gallery.js';
+import { startAmpServer } from '../../examples/weather/offline-maps/amp-server.js';
 import { createRuntime, type Location, type Runtime } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';

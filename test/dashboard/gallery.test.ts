@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
-import { weatherGallery, parseCompactTime } from '../../src/flows/weather/gallery.js';
+import { weatherGallery, parseCompactTime } from '../../examples/weather/gallery.js';
 import { compactTime } from '../../src/index.js';
 import { message } from './support.js';
 

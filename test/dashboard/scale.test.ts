@@ -11,7 +11,7 @@ import { after, before, it } from 'node:test';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { startDashboard } from '../../src/dashboard/server.js';
-import { weatherGallery } from '../../src/flows/weather/gallery.js';
+import { weatherGallery } from '../../examples/weather/gallery.js';
 import type { MessageBrowser, NewMessage, StateStore } from '../../src/index.js';
 import { request, weatherDefinitions } from './support.js';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { startDashboard, type DashboardOptions } from '../../src/dashboard/server.js';
-import { defaultWeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
+import { defaultWeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow } from '../../examples/weather/flow.js';
 import type { NewMessage } from '../../src/index.js';
 
 export function weatherDefinitions() {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { coverThumbnail, MAX_THUMBNAIL_SIDE } from '../../src/flows/weather/imaging/cover-thumbnail.js';
+import { coverThumbnail, MAX_THUMBNAIL_SIDE } from '../../examples/weather/imaging/cover-thumbnail.js';
 import { decodeRgb, mapLikeFrames, rawPng, type Rgb } from './make-frames.js';
 
 const RED: Rgb = [255, 0, 0];

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { encodeGif } from '../../src/flows/weather/imaging/encode-gif.js';
+import { encodeGif } from '../../examples/weather/imaging/encode-gif.js';
 
 const [folder, countText] = process.argv.slice(2);
 const files = (await readdir(folder!)).filter((f) => f.endsWith('.png')).sort();

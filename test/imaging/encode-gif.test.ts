@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { NonRetriableError } from '../../src/index.js';
-import { encodeGif } from '../../src/flows/weather/imaging/encode-gif.js';
+import { encodeGif } from '../../examples/weather/imaging/encode-gif.js';
 import { readGifBlocks } from './gif-blocks.js';
 import { decodePages, decodeRgb, mapLikeFrames, psnr, rawPng, solidPng, type Rgb } from './make-frames.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { LzwEncoder } from '../../src/flows/weather/imaging/gif-lzw.js';
-import { writeGif } from '../../src/flows/weather/imaging/gif-writer.js';
+import { LzwEncoder } from '../../examples/weather/imaging/gif-lzw.js';
+import { writeGif } from '../../examples/weather/imaging/gif-writer.js';
 import { seededRandom } from './make-frames.js';
 
 /** A palette whose colour i is (i, 255 - i, i ^ 0x55), so a decoded pixel names its index. */

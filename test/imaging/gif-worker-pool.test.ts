@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { FrameStreamEncoder } from '../../src/flows/weather/imaging/frame-stream-encoder.js';
-import { GifWorkerPool } from '../../src/flows/weather/imaging/gif-worker-pool.js';
+import { FrameStreamEncoder } from '../../examples/weather/imaging/frame-stream-encoder.js';
+import { GifWorkerPool } from '../../examples/weather/imaging/gif-worker-pool.js';
 
 describe('GIF worker pool', () => {
   const pool = new GifWorkerPool(2);

@@ -1,7 +1,7 @@
 /** Test inputs made with sharp, so the tests need no files. */
 import sharp from 'sharp';
 
-import { seededRandom } from '../../src/flows/weather/offline-maps/noise.js';
+import { seededRandom } from '../../examples/weather/offline-maps/noise.js';
 
 export { seededRandom };
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { startAmpServer, type AmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
+import { startAmpServer, type AmpServer } from '../../examples/weather/offline-maps/amp-server.js';
 
 const NOW = Date.UTC(2017, 5, 1, 19, 57, 4);
 const ID = 'test-client';

@@ -5,8 +5,8 @@ import {
   formatHeaderDate,
   parseAmpTime,
   snapToFrame,
-} from '../../src/flows/weather/offline-maps/amp-time.js';
-import { MapRequestError } from '../../src/flows/weather/offline-maps/errors.js';
+} from '../../examples/weather/offline-maps/amp-time.js';
+import { MapRequestError } from '../../examples/weather/offline-maps/errors.js';
 
 describe('AMP time segments', () => {
   it('parses relative offsets', () => {

@@ -5,16 +5,16 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { PALETTES } from '../../src/flows/weather/offline-maps/base-map.js';
-import { lookupPlace } from '../../src/flows/weather/offline-maps/gazetteer.js';
-import { parseLayer, planLayers, parseLayers } from '../../src/flows/weather/offline-maps/layers.js';
+import { PALETTES } from '../../examples/weather/offline-maps/base-map.js';
+import { lookupPlace } from '../../examples/weather/offline-maps/gazetteer.js';
+import { parseLayer, planLayers, parseLayers } from '../../examples/weather/offline-maps/layers.js';
 import {
   MapRequestError,
   parseCenter,
   renderMap,
   type MapRequest,
-} from '../../src/flows/weather/offline-maps/render-map.js';
-import { makeView, project } from '../../src/flows/weather/offline-maps/view.js';
+} from '../../examples/weather/offline-maps/render-map.js';
+import { makeView, project } from '../../examples/weather/offline-maps/view.js';
 
 const T0 = Date.UTC(2017, 5, 1, 19, 50);
 const SEED_LAYERS = [

@@ -6,8 +6,8 @@ import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { createRuntime, type FlowEvent, type Mailer, type StateStore } from '../../src/index.js';
-import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow, type WeatherFlowOptions } from '../../src/flows/weather/flow.js';
+import { defaultWeatherConfig, type WeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow, type WeatherFlowOptions } from '../../examples/weather/flow.js';
 
 export async function weatherRuntime(options: {
   mailer: Mailer;

@@ -1,6 +1,6 @@
 /** The offline map server and a real SMTP server for one test file: started before its tests, closed after. */
 import { after, before } from 'node:test';
-import { startAmpServer, type AmpServer, type AmpServerOptions } from '../../src/flows/weather/offline-maps/amp-server.js';
+import { startAmpServer, type AmpServer, type AmpServerOptions } from '../../examples/weather/offline-maps/amp-server.js';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 export function weatherServers(amp: AmpServerOptions): { readonly amp: AmpServer; readonly smtp: TestSmtpServer } {

@@ -8,9 +8,9 @@ import { simpleParser } from 'mailparser';
 import sharp from 'sharp';
 import type { Location, Mailer, Message } from '../../src/index.js';
 import { createTestRuntime } from '../../src/testing/index.js';
-import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
-import { startAmpServer, type AmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
+import { defaultWeatherConfig, type WeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow } from '../../examples/weather/flow.js';
+import { startAmpServer, type AmpServer } from '../../examples/weather/offline-maps/amp-server.js';
 
 const credentials = { clientId: 'kit-client', clientSecret: 'kit-secret-4b3a2c' };
 let amp: AmpServer;

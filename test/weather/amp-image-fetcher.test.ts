@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { NonRetriableError, RetryableError, invokeWorker } from '../../src/index.js';
-import { createAmpImageFetcher } from '../../src/flows/weather/workers/amp-image-fetcher.js';
+import { createAmpImageFetcher } from '../../examples/weather/workers/amp-image-fetcher.js';
 
 const SECRET = 'sup3r-s3cret-value';
 const CLIENT = 'client-abc';

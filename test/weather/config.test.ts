@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readConfigFile } from '../../src/cli/config-file.js';
-import { defaultWeatherConfig, loadWeatherConfig } from '../../src/flows/weather/config.js';
+import { defaultWeatherConfig, loadWeatherConfig } from '../../examples/weather/config.js';
 
 describe('the weather flow config', () => {
   it('has documented defaults: 200x200 thumbnails, 5 frames per GIF, 250 ms, looping, every 7 minutes', () => {

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { outboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
 import { InvalidMessageError } from '../../src/core/errors.js';
 import { normalizeEnvelope, validatePayload } from '../../src/core/validate.js';
-import { defaultWeatherConfig, loadWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
+import { defaultWeatherConfig, loadWeatherConfig, type WeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow } from '../../examples/weather/flow.js';
 
 const flowWith = (config: WeatherConfig = defaultWeatherConfig) => weatherFlow({ config, mailer: outboxMailer('unused'), amp: { baseUrl: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' } });
 const recipients = (count: number) => Array.from({ length: count }, (_, i) => `person${i}@example.com`);

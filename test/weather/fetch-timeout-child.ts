@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { invokeWorker } from '../../src/index.js';
-import { createAmpImageFetcher } from '../../src/flows/weather/workers/amp-image-fetcher.js';
+import { createAmpImageFetcher } from '../../examples/weather/workers/amp-image-fetcher.js';
 
 const [baseUrl, timeoutMs] = process.argv.slice(2);
 const collect = (globalThis as { gc?: () => void }).gc;

@@ -7,8 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
-import { PleaseCreateGif } from '../../src/flows/weather/messages.js';
-import { createGifCreator } from '../../src/flows/weather/workers/gif-creator.js';
+import { PleaseCreateGif } from '../../examples/weather/messages.js';
+import { createGifCreator } from '../../examples/weather/workers/gif-creator.js';
 import { weatherRuntime } from '../support/weather-runtime.js';
 
 const noMail: Mailer = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertSafeLocation, compactTime, keySegment } from '../../src/index.js';
-import { ampImageUrl, ampTime, parseAmpDate } from '../../src/flows/weather/amp-url.js';
+import { ampImageUrl, ampTime, parseAmpDate } from '../../examples/weather/amp-url.js';
 
 describe('blob keys from user text', () => {
   const ids = ['temps', 'Temps', 'OSN 2017 Demo', 'a/b', 'a_b', '../../etc/passwd', '..', '.', 'Zürich ☔ radar', 'zurich radar', '東京', '', ' ', 'a'.repeat(300)];

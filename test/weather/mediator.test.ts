@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { mediatorState } from '../../src/core/mediator-state.js';
 import { derivedId, silentLogger, type MediatorContext, type Message, type Outgoing, type StateStore } from '../../src/index.js';
-import { defaultWeatherConfig, type WeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherMediator } from '../../src/flows/weather/mediator.js';
+import { defaultWeatherConfig, type WeatherConfig } from '../../examples/weather/config.js';
+import { weatherMediator } from '../../examples/weather/mediator.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2017, 5, 1, 16, 0);

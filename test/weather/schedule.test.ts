@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultWeatherConfig } from '../../src/flows/weather/config.js';
-import { fetchRound, weatherSchedule } from '../../src/flows/weather/schedule.js';
+import { defaultWeatherConfig } from '../../examples/weather/config.js';
+import { fetchRound, weatherSchedule } from '../../examples/weather/schedule.js';
 import { startFlowSchedule } from '../../src/runtimes/flow-schedule.js';
 
 describe('the schedule', () => {

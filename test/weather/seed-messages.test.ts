@@ -4,11 +4,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { normalizeEnvelope, validatePayload } from '../../src/core/validate.js';
 import { outboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
-import { defaultWeatherConfig } from '../../src/flows/weather/config.js';
-import { weatherFlow } from '../../src/flows/weather/flow.js';
+import { defaultWeatherConfig } from '../../examples/weather/config.js';
+import { weatherFlow } from '../../examples/weather/flow.js';
 
 const flow = weatherFlow({ config: defaultWeatherConfig, mailer: outboxMailer('unused'), amp: { baseUrl: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' } });
-const folder = new URL('../../examples/messages/', import.meta.url);
+const folder = new URL('../../examples/weather/messages/', import.meta.url);
 
 const slides: Record<string, unknown>[] = [
   { type: 'please-fetch-amp-image', dateCreated: 123456789, imageId: 'temps', layers: ['flat-dk', 'temperatures'], width: 800, height: 600, center: 'tulsa,ok', zoom: 4, validTime: 2345678910 },

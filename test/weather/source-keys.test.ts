@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import { diskBlobStore } from '../../src/adapters/disk/blob-store.js';
 import { outboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
 import { invokeWorker, type Location, type Message } from '../../src/index.js';
-import { startAmpServer } from '../../src/flows/weather/offline-maps/amp-server.js';
-import { createGifCreator } from '../../src/flows/weather/workers/gif-creator.js';
-import { createThumbnailCreator } from '../../src/flows/weather/workers/thumbnail-creator.js';
+import { startAmpServer } from '../../examples/weather/offline-maps/amp-server.js';
+import { createGifCreator } from '../../examples/weather/workers/gif-creator.js';
+import { createThumbnailCreator } from '../../examples/weather/workers/thumbnail-creator.js';
 import { weatherRuntime } from '../support/weather-runtime.js';
 
 const credentials = { clientId: 'keys-client', clientSecret: 'keys-secret-5a4b3c' };

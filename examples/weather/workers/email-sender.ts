@@ -1,5 +1,5 @@
 /** Sends the mail it is given, with its images inline so it reads with no network. */
-import { NonRetriableError, defineWorker, type Mailer } from '../../../index.js';
+import { NonRetriableError, defineWorker, type Mailer } from 'dataflow';
 import { defaultMaxRecipients, emailMessages } from '../messages.js';
 
 export function createEmailSender(mailer: Mailer, options: { /** @defaultValue 50 */ maxRecipients?: number } = {}) {

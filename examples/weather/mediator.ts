@@ -12,7 +12,7 @@
  * Each arrival records itself before it looks for the others, so of two racing arrivals at
  * least one sees the other, and `collect` lets exactly one of them close the batch.
  */
-import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type Location, type MediatorContext, type Outgoing } from '../../index.js';
+import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type Location, type MediatorContext, type Outgoing } from 'dataflow';
 import type { WeatherConfig } from './config.js';
 import { escapeHtml, fill, readableTime } from './email-template.js';
 import { gifLink } from './gif-link.js';

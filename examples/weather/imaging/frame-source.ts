@@ -3,7 +3,7 @@
  * it is needed (from blob storage, from disk), so that only a few are ever held at once.
  */
 import sharp, { type OutputInfo } from 'sharp';
-import { NonRetriableError } from '../../../index.js';
+import { NonRetriableError } from 'dataflow';
 
 export interface FrameSource {
   /** How many frames, in order. */

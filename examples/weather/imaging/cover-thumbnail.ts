@@ -5,7 +5,7 @@
  * pixel, see NOTES), measured against it in `bench/imaging.ts`.
  */
 import sharp from 'sharp';
-import { NonRetriableError } from '../../../index.js';
+import { NonRetriableError } from 'dataflow';
 
 /** The largest side a thumbnail may have, in pixels. */
 export const MAX_THUMBNAIL_SIDE = 4096;

@@ -10,8 +10,8 @@
  *   time) and, for each frame, the `did-create-thumbnail` made from it (its `source`): other maps
  *   of the imageId have thumbnails at the same valid times.
  */
-import type { Location, MessageBrowser, StateStore, StoredMessage } from '../../index.js';
-import type { DashboardOptions, GalleryItem } from '../../dashboard.js';
+import type { Location, MessageBrowser, StateStore, StoredMessage } from 'dataflow';
+import type { DashboardOptions, GalleryItem } from 'dataflow/dashboard';
 import { DidCreateGif, DidCreateThumbnail, DidSendEmail, PleaseCreateGif } from './messages.js';
 import { sameLocation, thumbnailOf } from './thumbnail-source.js';
 

@@ -2,7 +2,7 @@
  * Makes an animated GIF of the frames in the order the message gives them, in-process. Frames are
  * read from the blob store as the encoder needs them, so memory does not grow with their number.
  */
-import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from '../../../index.js';
+import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from 'dataflow';
 import { env } from '../env.js';
 import { GifTooLargeError, encodeGif, gifEncoderSettings } from '../imaging/encode-gif.js';
 import { DidCreateGif, PleaseCreateGif } from '../messages.js';

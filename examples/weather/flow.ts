@@ -1,5 +1,5 @@
 /** The weather GIF flow: four dumb workers and the mediator that leads them. */
-import { defineFlow, type Mailer } from '../../index.js';
+import { defineFlow, type Mailer } from 'dataflow';
 import type { WeatherConfig } from './config.js';
 import { weatherMediator } from './mediator.js';
 import { weatherSchedule } from './schedule.js';

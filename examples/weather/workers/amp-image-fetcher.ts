@@ -4,7 +4,7 @@
  * The client secret stays in the request URL only: never in a key, a message, a log or an error.
  */
 import sharp from 'sharp';
-import { NonRetriableError, RetryableError, compactTime, defineWorker, keySegment, secretScrubber, shortHash } from '../../../index.js';
+import { NonRetriableError, RetryableError, compactTime, defineWorker, keySegment, secretScrubber, shortHash } from 'dataflow';
 import { ampImageUrl, parseAmpDate, type AmpCredentials } from '../amp-url.js';
 import { DidFetchAmpImage, PleaseFetchAmpImage } from '../messages.js';
 import { errorPageText } from '../error-page-text.js';

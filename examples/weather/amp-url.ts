@@ -3,7 +3,7 @@
  * `{base}/{client_id}_{client_secret}/{layers}/{width}x{height}/{center},{zoom}/{time}.png`.
  * https://www.aerisweather.com/support/docs/aeris-maps/
  */
-import { compactTime } from '../../index.js';
+import { compactTime } from 'dataflow';
 
 export interface AmpImageRequest {
   layers: string[];

@@ -2,7 +2,7 @@
  * The GIF's address in a mail: only what a recipient can open. A file on this server (the disk
  * blob store's `file://` link) is useless to them and tells them the server's paths.
  */
-import type { Location, MediatorContext } from '../../index.js';
+import type { Location, MediatorContext } from 'dataflow';
 
 /**
  * With `publicUrl` (the dashboard's address), its `/blobs/<Bucket>/<Key>` route; else the blob

@@ -3,7 +3,7 @@
  * level). Fields a 2017 sender left out get the defaults the talk's code used.
  */
 import { z } from 'zod';
-import { defineMessage, locationIssues, type MessageOf } from '../../index.js';
+import { defineMessage, locationIssues, type MessageOf } from 'dataflow';
 
 /**
  * A blob's location, checked by the rule every blob store applies: an unsafe one (`..`, an

@@ -1,5 +1,5 @@
 /** Cover-crops a frame to the size the message asks for (the 2017 code ignored it). */
-import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from '../../../index.js';
+import { NonRetriableError, compactTime, defineWorker, keySegment, shortHash } from 'dataflow';
 import { coverThumbnail } from '../imaging/cover-thumbnail.js';
 import { DidCreateThumbnail, PleaseCreateThumbnail } from '../messages.js';
 

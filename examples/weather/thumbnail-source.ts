@@ -4,7 +4,7 @@
  * alone names several thumbnails; the `source` a thumbnail carries names one frame. A thumbnail
  * with no source (a 2017 sender's) is matched by its valid time, as it was then.
  */
-import type { Location } from '../../index.js';
+import type { Location } from 'dataflow';
 
 export interface ThumbnailOrigin {
   map?: unknown;

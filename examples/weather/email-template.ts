@@ -1,5 +1,5 @@
 /** Fills the mediator's email templates. Every value from a message is escaped. */
-import { escapeHtml } from '../../index.js';
+import { escapeHtml } from 'dataflow';
 
 // The mediator builds the markup around the inline images with the same escaping.
 export { escapeHtml };

@@ -4,12 +4,14 @@
  * config from the settings, and fetches maps from Aeris when credentials are set, else from the
  * offline map server it starts here and closes when the runtime stops.
  */
-import type { FlowPorts, ProvidedFlow } from '../../index.js';
+import type { FlowPorts, ProvidedFlow } from 'dataflow';
 import { loadWeatherConfig } from './config.js';
 import { env } from './env.js';
 import { weatherFlow } from './flow.js';
 import { startAmpServer } from './offline-maps/amp-server.js';
 import { weatherRunReport } from './run-summary.js';
+
+export { weatherGallery } from './gallery.js';
 
 export default async function weatherFlowModule({ mailer, settings }: FlowPorts): Promise<ProvidedFlow> {
   const config = loadWeatherConfig({ values: settings.config, file: settings.configFile, environment: settings.env });

@@ -3,7 +3,7 @@
  * Explicit values beat the environment, which beats the config file, which beats the defaults.
  */
 import { z } from 'zod';
-import { hasCredentials, hideCredentials } from '../../index.js';
+import { hasCredentials, hideCredentials } from 'dataflow';
 import { env } from './env.js';
 import { defaultMaxRecipients, mailbox } from './messages.js';
 

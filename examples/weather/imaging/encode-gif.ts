@@ -14,7 +14,7 @@
  * the GIF is the GIF itself, and `maxPixels` bounds that.
  */
 import { availableParallelism } from 'node:os';
-import { NonRetriableError } from '../../../index.js';
+import { NonRetriableError } from 'dataflow';
 import { decodeFrame, frameSize, frameSource, type FrameSource } from './frame-source.js';
 import { FrameStreamEncoder, type EncodedFrame, type FrameStreamSpec } from './frame-stream-encoder.js';
 import { PaletteSampler } from './global-palette.js';

@@ -1,5 +1,5 @@
 /** Asks for the configured maps on a cron schedule (the talk fetched every 7 minutes). */
-import type { FlowSchedule } from '../../index.js';
+import type { FlowSchedule } from 'dataflow';
 import type { MapRequest, WeatherConfig } from './config.js';
 
 /** The `please-fetch-amp-image` messages of one round: one per map and valid time. */

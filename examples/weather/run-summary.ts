@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BlobStore, FlowEvent, Location, Message, RunReport, RunReportContext } from '../../index.js';
+import type { BlobStore, FlowEvent, Location, Message, RunReport, RunReportContext } from 'dataflow';
 
 export interface RunSummary {
   frames: string[];
