@@ -23,7 +23,7 @@ import sharp from 'sharp';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const cacheDir = join(here, '.cache');
-const rendererDir = join(here, '..', 'src', 'flows', 'weather', 'offline-maps');
+const rendererDir = join(here, '..', 'examples', 'weather', 'offline-maps');
 const rendererPath = join(rendererDir, 'render-map.ts');
 
 export interface FrameSet {
