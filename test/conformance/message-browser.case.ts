@@ -79,7 +79,10 @@ export function messageBrowserConformance(name: string, open: () => Promise<Stat
       assert.equal(results.filter(Boolean).length, 60, 'each message settled once');
       await check('after concurrent settles');
 
-      assert.equal((await store.revive('all', 4)).length, 20);
+      // Which of two racing settles wins is the race's to decide, so count what died.
+      const dead = (await store.find({ status: 'dead', limit: 100_000 })).length;
+      assert.ok(dead >= 20, `at least the 20 settled dead alone died, got ${dead}`);
+      assert.equal((await store.revive('all', 4)).length, dead);
       await check('after revive');
       await Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => store.settle(id, { status: 'done', attempts: 1 }, [], 5)));
       await Promise.all(ids.filter((_, i) => i % 4 === 0).map((_, i) => store.settle(`e${i * 4}`, { status: 'done', attempts: 1 }, [], 5)));
