@@ -97,7 +97,7 @@ describe('views a flow contributes', () => {
       [{ kind: 'gallery', cards: [{ id: 'a', title: 'A', links: [{ text: 'out', href: 'https://example.com/' }] }] }, /cards\[0\]\.links\[0\] that has none of messageId, search, blob/],
       [{ kind: 'gallery', cards: [{ id: 'a', title: 7 }] }, /cards\[0\]\.title that is not text, got a number/],
       [{ kind: 'gallery', cards: [{ id: 'a', title: 'A' }, { id: 'a', title: 'again' }] }, /cards\[1\]\.id that another card has too/],
-      [{ kind: 'table', columns: ['One', 'Two'], rows: [['x', 'y'], ['z']] }, /rows\[1\] that has not one cell for each of the 2 columns/],
+      [{ kind: 'table', columns: ['One', 'Two'], rows: [['x', 'y'], ['z']] }, /rows\[1\] of 1 cells, not one for each of the 2 columns/],
       [{ kind: 'table', columns: ['One'], rows: [[Number.NaN]] }, /rows\[0\]\[0\] that is not a finite number/],
     ];
     for (const [given, expected] of wrong) {

@@ -139,7 +139,7 @@ export function viewContent(view: string, answer: unknown, limit: number): FlowV
     const columns = read.list(given.columns, 'columns', MAX_COLUMNS).map((column, i) => read.text(column, `columns[${i}]`));
     const rows = read.list(given.rows, 'rows').slice(0, limit).map((row, i) => {
       const cells = read.list(row, `rows[${i}]`);
-      if (cells.length !== columns.length) read.fail(`rows[${i}]`, `that has not one cell for each of the ${columns.length} columns`, `${cells.length} cells`);
+      if (cells.length !== columns.length) throw new ViewAnswerError(`the view "${view}" answered with rows[${i}] of ${cells.length} cells, not one for each of the ${columns.length} columns`);
       return cells.map((cell, j) => read.cell(cell, `rows[${i}][${j}]`));
     });
     return { kind: 'table', columns, rows, empty };
