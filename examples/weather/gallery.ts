@@ -1,6 +1,7 @@
 /**
- * The weather flow's gallery for the dashboard: its GIFs newest first, each with the valid times
- * it covers, its frames' thumbnails and the mail it went out in, all read from recorded messages:
+ * The weather flow's gallery, a view it contributes to the dashboard (`ProvidedFlow.views`): its
+ * GIFs newest first, grouped by imageId, each with the valid times it covers, its frames'
+ * thumbnails and the mail it went out in, all read from recorded messages:
  *
  * - the GIF: a `did-create-gif` (`imageId`, `validTime` of its last frame, `location`);
  * - its mail: the `did-send-email` of the same `imageId` and `validTime` whose `inline` lists the
@@ -10,12 +11,25 @@
  *   time) and, for each frame, the `did-create-thumbnail` made from it (its `source`): other maps
  *   of the imageId have thumbnails at the same valid times.
  */
-import type { Location, MessageBrowser, StateStore, StoredMessage } from 'dataflow';
-import type { DashboardOptions, GalleryItem } from 'dataflow/dashboard';
+import type { FlowView, Location, MessageBrowser, StateStore, StoredMessage, ViewCard } from 'dataflow';
 import { DidCreateGif, DidCreateThumbnail, DidSendEmail, PleaseCreateGif } from './messages.js';
 import { sameLocation, thumbnailOf } from './thumbnail-source.js';
 
 type Body = Record<string, unknown>;
+
+/** A GIF as the gallery shows it. */
+export interface GifEntry {
+  imageId: string;
+  gif: Location;
+  /** The valid time of the GIF's first and last frames (epoch ms). */
+  validFrom: number;
+  validTo: number;
+  thumbnails: { location: Location; validTime: number }[];
+  /** The id of the recorded `did-create-gif` message. */
+  gifMessageId: string;
+  /** The mail it went out in: `messageId` is the id of the recorded `did-send-email` message. */
+  email?: { messageId: string; subject: string; to: string[]; sentAt: number };
+}
 
 const isLocation = (value: unknown): value is Location =>
   typeof value === 'object' && value !== null && typeof (value as Location).Bucket === 'string' && typeof (value as Location).Key === 'string';
@@ -37,7 +51,8 @@ function embeddedTime(name: string, pattern: RegExp): number | undefined {
 const THUMBNAIL_FILENAME = /-(\d{14})-thumbnail\.[A-Za-z0-9]+$/;
 const FRAME_KEY = /(?:^|\/)(\d{14})-[^/]*$/;
 
-export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<DashboardOptions['gallery']> {
+/** The GIFs newest first (of one imageId, when given), `limit` at most; a GIF the mediator refused (dead) is left out. */
+export function gifEntries(state: StateStore & MessageBrowser): (query: { imageId?: string; limit: number }) => Promise<GifEntry[]> {
   const thumbnailOfFrame = async (imageId: string, map: string | undefined, frame: { location: Location; validTime: number }): Promise<{ location: Location; validTime: number } | undefined> => {
     // A compact time has whole seconds: look through the second it names.
     const atTime = await state.find({ type: DidCreateThumbnail.type, key: imageId, validTime: { from: frame.validTime, to: frame.validTime + 999 } });
@@ -50,13 +65,13 @@ export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<
     return sent.find((m) => m.status !== 'dead' && ((m.body as Body).inline as { location?: unknown }[] | undefined)?.some((i) => isLocation(i.location) && sameLocation(i.location, gif)));
   };
 
-  const itemOf = async (stored: StoredMessage): Promise<GalleryItem | undefined> => {
+  const itemOf = async (stored: StoredMessage): Promise<GifEntry | undefined> => {
     const body = stored.body as Body;
     if (typeof body.imageId !== 'string' || typeof body.validTime !== 'number' || !isLocation(body.location)) return undefined;
     const { imageId, validTime, location: gif } = body as { imageId: string; validTime: number; location: Location };
 
     const mail = await mailOf(imageId, gif, validTime);
-    let thumbnails: GalleryItem['thumbnails'] = [];
+    let thumbnails: GifEntry['thumbnails'] = [];
     let frameTimes: number[] = [];
     if (mail) {
       const inline = ((mail.body as Body).inline ?? []) as { location: Location; cid: string; filename: string }[];
@@ -93,9 +108,9 @@ export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<
   };
 
   return async ({ imageId, limit }) => {
-    const items: GalleryItem[] = [];
+    const items: GifEntry[] = [];
     let cursor: string | undefined;
-    // Newest first; a GIF the mediator refused (dead) is left out. A few pages at most.
+    // A few pages at most.
     for (let page = 0; page < 5 && items.length < limit; page++) {
       const found = await state.search({ type: DidCreateGif.type, key: imageId, cursor, limit: Math.min(500, limit + 10) });
       const wanted = found.messages.filter((m) => m.status !== 'dead').slice(0, limit - items.length);
@@ -104,5 +119,45 @@ export function weatherGallery(state: StateStore & MessageBrowser): NonNullable<
       cursor = found.next;
     }
     return items;
+  };
+}
+
+/** `2017-06-01 16:00 UTC`, and `16:00`: valid times are UTC, to the minute. */
+const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const utcTime = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+/** One GIF as a card: the GIF playing, its frames' thumbnails, its mail, and links to its messages. */
+export function gifCard(entry: GifEntry): ViewCard {
+  const frames = entry.thumbnails.length;
+  const mail = entry.email;
+  return {
+    id: entry.gifMessageId,
+    key: entry.imageId,
+    title: `valid ${utc(entry.validFrom)} → ${utcTime(entry.validTo)}`,
+    subtitle: frames ? `${frames} frames` : undefined,
+    image: { location: entry.gif, alt: `${entry.imageId}, ${utc(entry.validFrom)} to ${utc(entry.validTo)}`, messageId: entry.gifMessageId },
+    images: entry.thumbnails.map((t) => ({ location: t.location, alt: `frame at ${utc(t.validTime)}`, caption: utcTime(t.validTime) })),
+    fields: mail
+      ? [
+          { label: 'Mail', value: mail.subject },
+          { label: 'To', value: mail.to.join(', ') },
+          { label: 'Sent', value: utc(mail.sentAt) },
+        ]
+      : [{ label: 'Mail', value: 'not sent yet' }],
+    links: [{ text: 'Causal chain →', messageId: entry.gifMessageId }, ...(mail ? [{ text: 'Mail message →', messageId: mail.messageId }] : [])],
+  };
+}
+
+/** The gallery view: it changes when a GIF, a thumbnail or a mail is recorded. */
+export function weatherGallery(): FlowView {
+  return {
+    id: 'gallery',
+    title: 'Gallery',
+    description: 'The latest GIFs per imageId, newest first, with their thumbnails and the mail each went out in. New ones appear by themselves.',
+    changesOn: [DidCreateGif.type, DidCreateThumbnail.type, DidSendEmail.type],
+    async load({ state, query, limit }) {
+      const entries = await gifEntries(state)({ imageId: query.key, limit });
+      return { kind: 'gallery', cards: entries.map(gifCard), empty: 'No GIFs yet. They appear here as soon as the flow makes one.' };
+    },
   };
 }

@@ -2,16 +2,16 @@
  * The weather flow as a flow module, the way `dataflow` loads any flow (`--flow`): its default
  * export receives the runtime's ports and returns the flow with what it opened. It builds the
  * config from the settings, and fetches maps from Aeris when credentials are set, else from the
- * offline map server it starts here and closes when the runtime stops.
+ * offline map server it starts here and closes when the runtime stops. Its GIF gallery is a view
+ * it gives the dashboard.
  */
 import type { FlowPorts, ProvidedFlow } from 'dataflow';
 import { loadWeatherConfig } from './config.js';
 import { env } from './env.js';
 import { weatherFlow } from './flow.js';
+import { weatherGallery } from './gallery.js';
 import { startAmpServer } from './offline-maps/amp-server.js';
 import { weatherRunReport } from './run-summary.js';
-
-export { weatherGallery } from './gallery.js';
 
 export default async function weatherFlowModule({ mailer, settings }: FlowPorts): Promise<ProvidedFlow> {
   const config = loadWeatherConfig({ values: settings.config, file: settings.configFile, environment: settings.env });
@@ -24,6 +24,7 @@ export default async function weatherFlowModule({ mailer, settings }: FlowPorts)
       about: `weather GIFs; maps from ${maps.description}`,
       close: maps.close,
       report: weatherRunReport,
+      views: [weatherGallery()],
     };
   } catch (error) {
     await maps.close();

@@ -1,12 +1,14 @@
 /** Serves the dashboard for a CLI process, with its metrics; says where, or why not. */
 import { startDashboard, type DashboardOptions } from '../dashboard/server.js';
-import type { BlobStore, Flow, FlowEvent, MessageBrowser, StateStore } from '../index.js';
+import type { BlobStore, Flow, FlowEvent, FlowView, MessageBrowser, StateStore } from '../index.js';
 import { createMetrics } from '../observability/metrics.js';
 import { runtimeEnv } from '../runtimes/env.js';
 
 export interface DashboardParts {
   state: StateStore;
   flow: Flow;
+  /** The flow module's own views (`ProvidedFlow.views`); a flow without them shows none. */
+  views?: readonly FlowView[];
   blobs: BlobStore;
   /** This process's flow events, for the metrics. */
   onEvent?: (listener: (event: FlowEvent) => void) => () => void;
@@ -40,7 +42,7 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
       onEvent: parts.seesEverything ? parts.onEvent : undefined,
       redrive: parts.redrive,
       metrics,
-      gallery: await weatherGallery(parts.state),
+      views: parts.views,
       host: process.env[runtimeEnv.dashboardHost] || '127.0.0.1',
       port,
     });
@@ -51,12 +53,6 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
     say(`dashboard: port ${port} is taken, so this process serves none (set ${runtimeEnv.dashboardPort} to another port, 0 for any, or off)`);
     return undefined;
   }
-}
-
-/** The weather example's gallery, loaded like the flow itself, not compiled in. */
-async function weatherGallery(state: StateStore & MessageBrowser): Promise<DashboardOptions['gallery']> {
-  const weather = (await import(import.meta.resolve('dataflow/examples/weather'))) as { weatherGallery(state: StateStore & MessageBrowser): DashboardOptions['gallery'] };
-  return weather.weatherGallery(state);
 }
 
 function isBrowser(state: StateStore): state is StateStore & MessageBrowser {

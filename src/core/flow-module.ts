@@ -8,6 +8,9 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { FlowEvent } from './events.js';
 import type { Flow } from './flow.js';
+import type { FlowView } from './flow-view.js';
+
+export type * from './flow-view.js';
 
 /** The settings a host read for the flow; the flow picks what it understands. */
 export interface FlowSettings {
@@ -35,6 +38,8 @@ export interface ProvidedFlow {
   close?(): Promise<void>;
   /** Tells a person what a `run --once` made; without it the host counts the messages by type. */
   report?(context: RunReportContext): RunReport;
+  /** Views of the flow's own for the dashboard, e.g. a gallery of what it made (see flow-view.ts). */
+  readonly views?: readonly FlowView[];
 }
 
 export interface RunReportContext {

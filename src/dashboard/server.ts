@@ -1,6 +1,7 @@
 /**
- * The web dashboard: the flow as a picture with live counts, a gallery, a message explorer with
- * causal chains, and the dead letters with a re-drive button. Hono on node:http serves a JSON API
+ * The web dashboard: the flow as a picture with live counts, a message explorer with causal
+ * chains, the dead letters with a re-drive button, and the views the flow contributes (a gallery
+ * of what it made, a table; see core/flow-view.ts). Hono on node:http serves a JSON API
  * under `/api/…`, server-sent events at `/api/events`, blobs at `/blobs/…` and a static page
  * (`ui/`, plain ES modules, no build step).
  *
@@ -15,18 +16,19 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { FlowEvent } from '../core/events.js';
 import type { Flow } from '../core/flow.js';
-import type { Location } from '../core/message.js';
+import type { FlowView } from '../core/flow-view.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MessageBrowser } from '../ports/message-browser.js';
 import type { StateStore } from '../ports/state-store.js';
 import { createDashboardApp } from './server/app.js';
 import { assertStartable, isLoopbackHost, TOKEN_ENV } from './server/auth.js';
 import { createChangeFeed } from './server/change-feed.js';
+import { checkViews } from './server/flow-views.js';
 
 export interface DashboardOptions {
   state: StateStore & MessageBrowser;
   flow: Flow;
-  /** To serve GIF/thumbnail bytes to the page (GET /blobs/:bucket/<key...>, content type from the extension). */
+  /** To serve blobs to the page (GET /blobs/:bucket/<key...>, content type from the extension). */
   blobs: BlobStore;
   /** Re-drives dead letters; absent when this process cannot (the page then shows why the button is off). */
   redrive?: (ids: string[] | 'all') => Promise<unknown>;
@@ -34,8 +36,8 @@ export interface DashboardOptions {
   onEvent?: (listener: (event: FlowEvent) => void) => () => void;
   /** Prometheus text exposition, served at GET /metrics (behind the same token rule). */
   metrics?: { contentType: string; metrics(): Promise<string> };
-  /** Flow-specific gallery; absent: the gallery view is hidden. */
-  gallery?: (query: { imageId?: string; limit: number }) => Promise<GalleryItem[]>;
+  /** The flow's own views (`ProvidedFlow.views`), each in the page's navigation; a view's id must be unique. */
+  views?: readonly FlowView[];
   /** @defaultValue '127.0.0.1' */
   host?: string;
   /** @defaultValue 7070; 0 picks a free port. */
@@ -43,19 +45,6 @@ export interface DashboardOptions {
   /** @defaultValue process.env.DATAFLOW_DASHBOARD_TOKEN */
   token?: string;
   now?: () => number;
-}
-
-export interface GalleryItem {
-  imageId: string;
-  gif: Location;
-  /** The valid time of the GIF's first and last frames (epoch ms). */
-  validFrom: number;
-  validTo: number;
-  thumbnails: { location: Location; validTime: number }[];
-  /** The id of the recorded `did-create-gif` message. */
-  gifMessageId: string;
-  /** The mail it went out in: `messageId` is the id of the recorded `did-send-email` message. */
-  email?: { messageId: string; subject: string; to: string[]; sentAt: number };
 }
 
 /**
@@ -83,10 +72,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const port = options.port ?? 7070;
   const token = (options.token ?? process.env[TOKEN_ENV]) || undefined;
   assertStartable(host, token);
+  const views = checkViews(options.views);
   const now = options.now ?? Date.now;
 
-  const feed = createChangeFeed({ onEvent: options.onEvent, signature: storeSignature(options.state) });
-  const app = createDashboardApp({ options, token, loopback: isLoopbackHost(host), now, feed });
+  const feed = createChangeFeed({ onEvent: options.onEvent, views, signature: storeSignature(options.state) });
+  const app = createDashboardApp({ options, views, token, loopback: isLoopbackHost(host), now, feed });
   const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -93,14 +93,23 @@ describe('the dashboard API', () => {
     assert.equal(thumbnails.dead[i], 1);
   });
 
-  it('searches newest first, by type, imageId, status and time, and pages with a cursor', async () => {
+  it('searches newest first, by type, key, status and time, and pages with a cursor', async () => {
     const first = (await get('/api/messages?limit=3')).body;
     assert.deepEqual(first.messages.map((m: any) => m.id), ['junk', 'bad', 'thumb-1']);
     assert.ok(first.next);
     const second = (await get(`/api/messages?limit=3&cursor=${first.next}`)).body;
     assert.deepEqual(second.messages.map((m: any) => m.id), ['thumb-ask-1', 'frame-1', 'fetch-1']);
     assert.equal(second.next, undefined);
-    assert.deepEqual((await get('/api/messages?imageId=radar&type=did-fetch-amp-image')).body.messages.map((m: any) => m.id), ['frame-1']);
+    assert.deepEqual((await get('/api/messages?key=radar&type=did-fetch-amp-image')).body.messages.map((m: any) => m.id), ['frame-1']);
+    assert.deepEqual((await get('/api/messages?key=radar')).body.messages.map((m: any) => [m.id, m.key, m.validTime]), [
+      ['thumb-1', 'radar', T],
+      ['thumb-ask-1', 'radar', T],
+      ['frame-1', 'radar', T],
+      ['fetch-1', 'radar', undefined],
+    ], 'each with its key and valid time');
+    const misspelt = await get('/api/messages?imageId=radar');
+    assert.equal(misspelt.status, 400, 'a filter the search does not know is refused, not ignored');
+    assert.match(JSON.parse(misspelt.body).error, /unknown parameter "imageId": this takes type, key, status/);
     assert.deepEqual((await get('/api/messages?status=dead')).body.messages.map((m: any) => m.id), ['junk', 'bad']);
     assert.deepEqual((await get(`/api/messages?from=${new Date(T + 1000).toISOString()}&to=${T + 2000}`)).body.messages.map((m: any) => m.id), ['thumb-ask-1', 'frame-1']);
     const summary = first.messages[2];
@@ -135,6 +144,7 @@ describe('the dashboard API', () => {
   it('lists the dead letters with their reasons', async () => {
     const { body } = await get('/api/dead');
     assert.deepEqual(body.messages.map((m: any) => [m.id, m.reason]), [['junk', 'type: unknown'], ['bad', 'no blob at dataflow/x.png (after 5 attempts)']]);
+    assert.deepEqual((await get('/api/dead?key=%3Cb%3Ex%3C%2Fb%3E')).body.messages.map((m: any) => m.id), ['bad']);
   });
 
   it('serves blobs with a type from the extension, never HTML, and refuses paths that leave the store', async () => {
@@ -152,9 +162,12 @@ describe('the dashboard API', () => {
     assert.equal((await get('/blobs/dataflow/a%2F..%2F..%2Fb.gif')).status, 400);
   });
 
-  it('has no gallery when the flow gives none', async () => {
+  it('has no views of the flow\'s own when the flow gives none', async () => {
+    assert.deepEqual((await get('/api/meta')).body.views, []);
+    const answer = await get('/api/views/gallery');
+    assert.equal(answer.status, 404);
+    assert.match(JSON.parse(answer.body).error, /this flow has no view "gallery"; it has none/);
     assert.equal((await get('/api/gallery')).status, 404);
-    assert.equal((await get('/api/meta')).body.gallery, false);
   });
 
   it('tells the page what changed, throttled, from the runtime\'s events', async () => {
@@ -182,7 +195,7 @@ describe('live updates without events', () => {
         if (seen.length === 1) setTimeout(() => void dash.state.save([message('new', 'please-fetch-amp-image')], Date.now()), 300);
         return seen.some((e) => e.event === 'change');
       });
-      assert.deepEqual(JSON.parse(events.at(-1)!.data).topics.sort(), ['dead', 'flow', 'gallery', 'messages']);
+      assert.deepEqual(JSON.parse(events.at(-1)!.data).topics.sort(), ['dead', 'flow', 'messages']);
     } finally {
       await dash.close();
     }

@@ -229,7 +229,7 @@ describe('on loopback without a token', () => {
   it('keeps script out of the page: no inline script, and every view builds its DOM without innerHTML', async () => {
     const page = await request(dash.url);
     assert.doesNotMatch(page.text.replace(/<script [^>]*src="[^"]+"[^>]*><\/script>/g, ''), /<script/i);
-    for (const file of ['app.js', 'dom.js', 'components.js', 'views/flow.js', 'views/flow-diagram.js', 'views/gallery.js', 'views/messages.js', 'views/message.js', 'views/causal-chain.js', 'views/dead.js']) {
+    for (const file of ['app.js', 'dom.js', 'components.js', 'views/flow.js', 'views/flow-diagram.js', 'views/contributed.js', 'views/view-gallery.js', 'views/view-table.js', 'views/messages.js', 'views/message.js', 'views/causal-chain.js', 'views/dead.js']) {
       const source = (await request(`${dash.url}ui/${file}`)).text;
       assert.ok(source.length > 0, file);
       assert.doesNotMatch(source, /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|new DOMParser/, file);

@@ -1,8 +1,9 @@
 /**
  * The dashboard end to end in a real headless browser (Debian's chromium driven by playwright-core):
  * the weather flow runs on the embedded runtime's parts (offline map server, .eml outbox), the page
- * shows the GIF as soon as it is made, its causal chain, and a dead letter that a click re-drives
- * through. Screenshots of each view go to test-artifacts/dashboard/.
+ * shows the GIF in the gallery the flow contributes as soon as it is made, its causal chain, and a
+ * dead letter that a click re-drives through; a user's flow shows no gallery, and the table view
+ * it contributes. Screenshots of each view go to test-artifacts/dashboard/.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,8 @@ import { defaultWeatherConfig } from '../../examples/weather/config.js';
 import { weatherFlow } from '../../examples/weather/flow.js';
 import { weatherGallery } from '../../examples/weather/gallery.js';
 import { startAmpServer } from '../../examples/weather/offline-maps/amp-server.js';
-import { createRuntime, type Location, type Runtime } from '../../src/index.js';
+import { createRuntime, type FlowView, type Location, type MessageBrowser, type Runtime, type StateStore } from '../../src/index.js';
+import { toyRuntime } from '../support/toy-flow.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -36,6 +38,7 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
   let dir: string;
   let runtime: Runtime;
   let dashboard: Awaited<ReturnType<typeof startDashboard>>;
+  let url: string;
   let browser: BrowserContext;
   let page: Page;
   const problems: string[] = [];
@@ -43,13 +46,17 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     await page.evaluate(() => document.querySelectorAll('.toast').forEach((toast) => toast.remove()));
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   };
-  /** Shows a view and waits for its data (the page counts its view mounts in #view[data-mount]). */
+  /**
+   * Shows a view and waits for its data: a view mounted since (the page counts its view mounts in
+   * #view[data-mount]), or a new document (another dashboard's).
+   */
   const open = async (hash: string) => {
-    const before = await page.evaluate(() => Number(document.getElementById('view')?.dataset.mount ?? 0)).catch(() => 0);
-    await page.goto(`${dashboard.url}${hash}`);
+    const before = await page.evaluate(() => ((window as unknown as { opened: boolean }).opened = true) && Number(document.getElementById('view')?.dataset.mount ?? 0)).catch(() => 0);
+    await page.goto(`${url}${hash}`);
     await page.waitForFunction((n) => {
       const view = document.getElementById('view')!;
-      return Number(view.dataset.mount ?? 0) !== n && view.dataset.loaded === 'true';
+      const mounted = !(window as unknown as { opened?: boolean }).opened || Number(view.dataset.mount ?? 0) !== n;
+      return mounted && view.dataset.loaded === 'true';
     }, before);
     await page.locator('#live[data-state="live"]').waitFor();
   };
@@ -73,7 +80,8 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
       retry: { baseDelayMs: 20, maxDelayMs: 100 },
     });
     await runtime.start();
-    dashboard = await startDashboard({ state, flow: runtime.flow, blobs, onEvent: runtime.on, redrive: runtime.redrive, gallery: weatherGallery(state), port: 0, token: '' });
+    dashboard = await startDashboard({ state, flow: runtime.flow, blobs, onEvent: runtime.on, redrive: runtime.redrive, views: [weatherGallery()], port: 0, token: '' });
+    url = dashboard.url;
     browser = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'dataflow-chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
@@ -94,8 +102,12 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('shows the GIF in the gallery as soon as the flow makes it, without a reload', async () => {
-    await open('#/gallery');
+  it('shows the GIF in the gallery the flow contributes as soon as the flow makes it, without a reload', async () => {
+    await open('#/flow');
+    assert.deepEqual(await page.locator('#nav a').allInnerTexts(), ['Flow', 'Gallery', 'Messages', 'Dead letters']);
+    await page.locator('#nav a[data-view="views/gallery"]').click();
+    await page.waitForFunction(() => document.getElementById('view')!.dataset.view === 'views/gallery' && document.getElementById('view')!.dataset.loaded === 'true');
+    assert.equal(await page.locator('.contributed-view h1').innerText(), 'Gallery');
     await page.getByText('No GIFs yet').waitFor();
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 
@@ -106,14 +118,20 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     assert.deepEqual(rejected, []);
 
     await page.waitForFunction(() => {
-      const gif = document.querySelector<HTMLImageElement>('.gif-card img.gif');
+      const gif = document.querySelector<HTMLImageElement>('.view-card img.card-image');
       return gif !== null && gif.complete && gif.naturalWidth > 0;
     }, undefined, { timeout: 20_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was not reloaded');
-    await page.waitForFunction(() => document.querySelectorAll('.gif-card .thumb img').length === 5 && document.querySelector('.gif-card .mail-subject') !== null, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.view-card .card-images img').length === 5 && document.querySelector('.view-card dd[data-label="Mail"]')?.textContent?.startsWith('Weather GIF'),
+      undefined,
+      { timeout: 20_000 },
+    );
     await runtime.idle();
-    assert.match(await page.locator('.gif-card .mail-subject').innerText(), /Weather GIF: OSN 2017 Demo/);
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.gif-card img')].every((img) => img.complete && img.naturalWidth > 0));
+    assert.match(await page.locator('.view-card dd[data-label="Mail"]').innerText(), /^Weather GIF: OSN 2017 Demo/);
+    assert.equal(await page.locator('.card-group[data-key="OSN 2017 Demo"] h2 .group-key').innerText(), 'OSN 2017 Demo', 'grouped under its imageId');
+    assert.equal(await page.locator('.view-card dd[data-label="To"]').innerText(), 'forecast@example.com');
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.view-card img')].every((img) => img.complete && img.naturalWidth > 0));
     await shot('gallery');
 
     await open('#/flow');
@@ -124,8 +142,8 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
   });
 
   it("opens the GIF's causal chain, from please-fetch-amp-image to did-send-email", async () => {
-    await open('#/gallery');
-    await page.locator('.gif-card .chain-link').click();
+    await open('#/views/gallery');
+    await page.locator('.view-card a.card-link', { hasText: 'Causal chain' }).click();
     await page.locator('.chain-node.self[data-type="did-create-gif"]').waitFor();
     await page.locator('.chain-node[data-type="did-send-email"]').waitFor();
     const types = await page.locator('.chain-node').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.type));
@@ -134,7 +152,7 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     await shot('message-chain');
   });
 
-  it('re-drives a dead letter and sees it go through; an imageId with HTML in it stays text', async () => {
+  it('re-drives a dead letter and sees it go through; a key with HTML in it stays text', async () => {
     const [frame] = await runtime.state.find({ type: 'did-fetch-amp-image', limit: 1 });
     const missing: Location = { Bucket: 'dataflow', Key: 'test/missing-frame.png' };
     await open('#/dead');
@@ -159,9 +177,9 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     assert.equal(thumbnail?.causedBy, id);
     await shot('dead-letters-redriven');
 
-    await open(`#/messages?imageId=${encodeURIComponent(EVIL)}`);
+    await open(`#/messages?key=${encodeURIComponent(EVIL)}`);
     await page.locator(`tr[data-id="${id}"]`).waitFor();
-    assert.equal(await page.locator('input[name="imageId"]').inputValue(), EVIL);
+    assert.equal(await page.locator('input[name="key"]').inputValue(), EVIL);
     assert.deepEqual(new Set(await page.locator('td.key').evaluateAll((cells) => cells.map((c) => c.textContent))), new Set([EVIL]));
     assert.equal(await page.locator('img[src="x"]').count(), 0);
   });
@@ -176,6 +194,48 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     await open('#/messages');
     await page.locator('table.messages tbody tr').first().waitFor();
     await shot('messages');
+  });
+
+  it("shows a user's flow without a gallery, and the table view it contributes, live and as text", async () => {
+    const toy = await toyRuntime();
+    const reports: FlowView = {
+      id: 'reports',
+      title: 'Reports',
+      description: 'What the reporter said, newest first.',
+      changesOn: ['did-report'],
+      async load({ state, limit }) {
+        const page = await state.search({ type: 'did-report', limit });
+        return { kind: 'table', columns: ['Report', 'Message'], rows: page.messages.map((m) => [String((m.body as { text?: unknown }).text), { text: 'open', messageId: m.id }]), empty: 'No reports yet.' };
+      },
+    };
+    const serve = (views?: FlowView[]) => startDashboard({ state: toy.runtime.state as StateStore & MessageBrowser, flow: toy.runtime.flow, blobs: toy.runtime.blobs, onEvent: toy.runtime.on, views, port: 0, token: '' });
+    let user = await serve();
+    try {
+      url = user.url;
+      await open('#/views/gallery');
+      assert.equal(await page.locator('#view').getAttribute('data-view'), 'flow', 'a view the flow has not shows the flow');
+      assert.deepEqual(await page.locator('#nav a').allInnerTexts(), ['Flow', 'Messages', 'Dead letters'], 'no gallery in the navigation');
+      await page.goto('about:blank'); // its live feed closes before its server does
+      await user.close();
+
+      user = await serve([reports]);
+      url = user.url;
+      await open('#/views/reports');
+      await page.getByText('No reports yet.').waitFor();
+      await toy.runtime.send([{ type: 'please-report', text: EVIL }]);
+      const cell = page.locator('table.view-table tbody tr td').first();
+      await cell.waitFor({ timeout: 10_000 }); // live: the did-report reloads the view
+      assert.equal(await cell.evaluate((td) => td.textContent), EVIL);
+      assert.equal(await page.locator('img[src="x"]').count(), 0, 'the text was not parsed as HTML');
+      await shot('user-flow-table');
+      await page.locator('table.view-table a', { hasText: 'open' }).click();
+      await page.locator('.chain-node.self[data-type="did-report"]').waitFor();
+    } finally {
+      await page.goto('about:blank');
+      url = dashboard.url;
+      await user.close();
+      await toy.runtime.stop();
+    }
   });
 
   it('ran with no script error, no CSP violation and no dialog', () => {

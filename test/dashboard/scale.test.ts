@@ -40,7 +40,7 @@ before(async () => {
     // Recorded over the last two hours, a chunk at a time.
     await state.save(messages, now - 2 * 3_600_000 + (offset / TOTAL) * 2 * 3_600_000);
   }
-  dashboard = await startDashboard({ state, flow: weatherDefinitions(), blobs: diskBlobStore(join(dir, 'blobs')), gallery: weatherGallery(state), port: 0, token: '' });
+  dashboard = await startDashboard({ state, flow: weatherDefinitions(), blobs: diskBlobStore(join(dir, 'blobs')), views: [weatherGallery()], port: 0, token: '' });
   await request(`${dashboard.url}api/meta`);
 });
 
@@ -66,8 +66,9 @@ it(`answers every view's queries with ${TOTAL.toLocaleString('en-US')} messages`
   const second = await get(`api/messages?cursor=${first.next}`);
   assert.equal(second.messages[0].id, `m${TOTAL - 51}`);
   await get('api/messages?type=did-create-gif');
-  await get('api/messages?imageId=map-7');
-  await get('api/messages?imageId=map-7&type=did-send-email&status=done');
+  const ofKey = await get('api/messages?key=map-7');
+  assert.ok(ofKey.messages.length === 50 && ofKey.messages.every((m: { key: string }) => m.key === 'map-7'));
+  await get('api/messages?key=map-7&type=did-send-email&status=done');
   await get('api/messages?status=pending');
   await get(`api/messages?from=${now - 3_600_000}`);
   const dead = await get('api/dead');
@@ -75,6 +76,6 @@ it(`answers every view's queries with ${TOTAL.toLocaleString('en-US')} messages`
   const page = await get(`api/messages/m${TOTAL - 5}`);
   assert.deepEqual(page.ancestors.map((m: { type: string }) => m.type), CHAIN.slice(0, 3));
   assert.deepEqual(page.descendants.map((m: { type: string }) => m.type), CHAIN.slice(4));
-  const gallery = await get('api/gallery');
-  assert.equal(gallery.items.length, 24);
+  const gallery = await get('api/views/gallery');
+  assert.equal(gallery.cards.length, 24);
 });

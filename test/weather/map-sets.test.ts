@@ -40,7 +40,7 @@ it('two layer sets of one imageId at the same valid times: two GIFs, each mailed
     amp: { baseUrl: amp.url, ...credentials },
     config: { framesPerGif: 3, thumbnail: { width: 40, height: 40 } },
   });
-  const dashboard = await startDashboard({ state, blobs: runtime.blobs, flow: weatherDefinitions(), port: 0, token: '', gallery: weatherGallery(state) });
+  const dashboard = await startDashboard({ state, blobs: runtime.blobs, flow: weatherDefinitions(), port: 0, token: '', views: [weatherGallery()] });
   try {
     // Interleaved, so the two maps' frames and thumbnails race each other.
     const times = ['-20m', '-10m', '-0m'];
@@ -87,12 +87,12 @@ it('two layer sets of one imageId at the same valid times: two GIFs, each mailed
     assert.equal(mailed.size, 2, 'each GIF mailed once');
 
     // The gallery, through the dashboard's API.
-    const answer = await fetch(`${dashboard.url.replace(/\/$/, '')}/api/gallery?imageId=${encodeURIComponent(imageId)}`);
-    const { items } = (await answer.json()) as { items: { gif: Location; thumbnails: { location: Location }[] }[] };
-    assert.equal(items.length, 2);
-    for (const item of items) {
-      const gif = gifs.get(item.gif.Key)!;
-      const shown = await Promise.all(item.thumbnails.map((t) => runtime.blobs.get(t.location)));
+    const answer = await fetch(`${dashboard.url.replace(/\/$/, '')}/api/views/gallery?key=${encodeURIComponent(imageId)}`);
+    const { cards } = (await answer.json()) as { cards: { image: { location: Location }; images: { location: Location }[] }[] };
+    assert.equal(cards.length, 2);
+    for (const card of cards) {
+      const gif = gifs.get(card.image.location.Key)!;
+      const shown = await Promise.all(card.images.map((t) => runtime.blobs.get(t.location)));
       assert.equal(shown.length, 3);
       shown.forEach((bytes, i) => assert.ok(bytes.equals(gif.thumbnails[i]!), `the gallery's thumbnail ${i + 1} of the ${gif.layers} GIF is its own frame's`));
     }

@@ -23,7 +23,7 @@ export async function dashboardCommand(options: { port?: string; flow?: string }
     const app = await openApp({ roles: [], flow: options.flow });
     const { runtime } = app;
     await runtime.start();
-    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, port, say);
+    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, views: app.provided.views, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, port, say);
     close = () => app.close();
   } else {
     const paths = embeddedPaths();
@@ -32,11 +32,12 @@ export async function dashboardCommand(options: { port?: string; flow?: string }
     const source = await importFlow(choice);
     const blobsUrl = process.env[runtimeEnv.blobs];
     const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs, { staleTemporaryMs: Number.POSITIVE_INFINITY });
-    // The flow only gives the picture its shape here: nothing runs, so what it opened closes now.
+    // The flow only gives the picture its shape and its views here (which read the dashboard's
+    // state, not what the factory opened): nothing runs, so what it opened closes now.
     const provided = await provideFlow(source, { mailer: outboxMailer(paths.outbox), blobs, settings: { config: configFile.values, configFile: configFile.file, env: process.env } }, choice.name);
     await provided.close?.();
     const state = await openState();
-    dashboard = await serveDashboard({ state, flow: provided.flow, blobs, seesEverything: false }, port, say);
+    dashboard = await serveDashboard({ state, flow: provided.flow, views: provided.views, blobs, seesEverything: false }, port, say);
     close = () => state.close();
   }
   if (!dashboard) {

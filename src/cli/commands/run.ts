@@ -41,7 +41,7 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
     port === undefined
       ? undefined
       : await serveDashboard(
-          { state: runtime.state, flow: runtime.flow, blobs: runtime.blobs, onEvent: runtime.on, seesEverything: !app.cluster, redrive: runtime.redrive },
+          { state: runtime.state, flow: runtime.flow, views: provided.views, blobs: runtime.blobs, onEvent: runtime.on, seesEverything: !app.cluster, redrive: runtime.redrive },
           port,
           output.say,
         );

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import type { FlowView } from '../../core/flow-view.js';
 import type { DashboardOptions } from '../server.js';
 import { authMiddleware, type AuthEnv } from './auth.js';
 import type { ChangeFeed } from './change-feed.js';
@@ -10,12 +11,12 @@ import { blobRoutes } from './routes/blobs.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { flowRoutes } from './routes/flow.js';
-import { galleryRoutes } from './routes/gallery.js';
 import { messageRoutes } from './routes/messages.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { staticRoutes } from './routes/static.js';
+import { viewRoutes } from './routes/views.js';
 
-export function createDashboardApp(input: { options: DashboardOptions; token?: string; loopback: boolean; now: () => number; feed: ChangeFeed }) {
+export function createDashboardApp(input: { options: DashboardOptions; views: readonly FlowView[]; token?: string; loopback: boolean; now: () => number; feed: ChangeFeed }) {
   const context: DashboardContext = input;
   const app = new Hono<AuthEnv>();
   app.use(
@@ -41,7 +42,7 @@ export function createDashboardApp(input: { options: DashboardOptions; token?: s
   app.route('/', flowRoutes(context));
   app.route('/', messageRoutes(context));
   app.route('/', deadLetterRoutes(context));
-  app.route('/', galleryRoutes(context));
+  app.route('/', viewRoutes(context));
   app.route('/', eventRoutes(context));
   app.route('/', blobRoutes(context));
   app.route('/', metricsRoutes(context));

@@ -2,11 +2,20 @@
  * Tells open pages what changed, a few times a second at most, and the flow picture (whose counts
  * cost a scan of the store) once a second at most. Fed by the runtime's events when this process
  * runs consumers, otherwise by polling the store (only while a page listens).
+ *
+ * Topics: `flow`, `messages`, `dead`, and `view:<id>` for each view the flow contributes, which
+ * changes when a message of a type it names (`changesOn`) arrives, is retried or dies, or, when it
+ * names none, whenever a message settles.
  */
 import type { FlowEvent } from '../../core/events.js';
+import type { FlowView } from '../../core/flow-view.js';
 
-export type Topic = 'flow' | 'messages' | 'dead' | 'gallery';
-export const allTopics: readonly Topic[] = ['flow', 'messages', 'dead', 'gallery'];
+export type Topic = string;
+export const coreTopics: readonly Topic[] = ['flow', 'messages', 'dead'];
+export const viewTopic = (id: string): Topic => `view:${id}`;
+
+/** What the feed needs of a view. */
+export type WatchedView = Pick<FlowView, 'id' | 'changesOn'>;
 
 export interface Change {
   topics: Topic[];
@@ -14,6 +23,8 @@ export interface Change {
 }
 
 export interface ChangeFeed {
+  /** Every topic it knows, the views' too. */
+  readonly topics: readonly Topic[];
   subscribe(listener: (change: Change) => void): () => void;
   /** Something changed here (a re-drive), whatever the events say. */
   notify(topics: readonly Topic[]): void;
@@ -22,22 +33,36 @@ export interface ChangeFeed {
   close(): void;
 }
 
-export function topicsOf(event: FlowEvent): Topic[] {
+/** The message types an event is about: the message handled, and those its handler sent. */
+function typesOf(event: FlowEvent): string[] {
   switch (event.kind) {
     case 'received':
     case 'retry':
-      return ['flow', 'messages'];
+      return [event.message.type];
     case 'done':
-      return ['flow', 'messages', 'gallery'];
+      return [event.message.type, ...event.sent.map((sent) => sent.type)];
     case 'dead':
-      return ['flow', 'messages', 'dead'];
+      return [event.type];
     default:
       return [];
   }
 }
 
+export function topicsOf(event: FlowEvent, views: readonly WatchedView[] = []): Topic[] {
+  const types = typesOf(event);
+  if (types.length === 0) return [];
+  const topics: Topic[] = event.kind === 'dead' ? ['flow', 'messages', 'dead'] : ['flow', 'messages'];
+  for (const view of views) {
+    const changed = view.changesOn ? types.some((type) => view.changesOn!.includes(type)) : event.kind === 'done' || event.kind === 'dead';
+    if (changed) topics.push(viewTopic(view.id));
+  }
+  return topics;
+}
+
 export function createChangeFeed(options: {
   onEvent?: (listener: (event: FlowEvent) => void) => () => void;
+  /** The flow's own views, each a topic of its own. */
+  views?: readonly WatchedView[];
   /** Changes when the store does; polled when there are no events. */
   signature: () => Promise<string>;
   pollMs?: number;
@@ -46,6 +71,8 @@ export function createChangeFeed(options: {
   /** Slower topics. @defaultValue { flow: 1000 } */
   topicIntervalMs?: Partial<Record<Topic, number>>;
 }): ChangeFeed {
+  const views = options.views ?? [];
+  const allTopics = [...coreTopics, ...views.map((view) => viewTopic(view.id))];
   const pollMs = options.pollMs ?? 1000;
   const throttleMs = options.throttleMs ?? 250;
   const intervals: Partial<Record<Topic, number>> = options.topicIntervalMs ?? { flow: 1000 };
@@ -93,7 +120,7 @@ export function createChangeFeed(options: {
     schedule();
   };
 
-  const unsubscribeEvents = options.onEvent?.((event) => notify(topicsOf(event)));
+  const unsubscribeEvents = options.onEvent?.((event) => notify(topicsOf(event, views)));
 
   let last: string | undefined;
   const poll = async () => {
@@ -116,6 +143,7 @@ export function createChangeFeed(options: {
   };
 
   return {
+    topics: allTopics,
     subscribe(listener) {
       listeners.add(listener);
       if (!unsubscribeEvents && !poller && !closed) {

@@ -7,6 +7,12 @@ export function badRequest(message: string): never {
   throw new HTTPException(400, { res: Response.json({ error: message }, { status: 400 }) });
 }
 
+/** Refuses a parameter the endpoint does not take (a misspelt filter would otherwise match everything). */
+export function only(given: Record<string, string>, known: readonly string[]): void {
+  const unknown = Object.keys(given).filter((name) => !known.includes(name) && name !== 'token');
+  if (unknown.length > 0) badRequest(`unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n.slice(0, 40))).join(', ')}: this takes ${known.join(', ')}`);
+}
+
 /** A short text, or undefined when absent or empty. */
 export function text(value: string | undefined, name: string, max = 200): string | undefined {
   if (value === undefined || value === '') return undefined;

@@ -1,11 +1,11 @@
-// The page: reads what the dashboard can do, routes #/… to a view, and refreshes the view when
-// the server says something it shows has changed.
+// The page: reads what the dashboard can do (and which views the flow contributes), routes #/…
+// to a view, and refreshes the view when the server says something it shows has changed.
 import { api } from './api.js';
 import { clear, h } from './dom.js';
 import { connectLive, serialized } from './live.js';
 import { count } from './format.js';
 import * as flowView from './views/flow.js';
-import * as galleryView from './views/gallery.js';
+import * as contributedView from './views/contributed.js';
 import * as messagesView from './views/messages.js';
 import * as messageView from './views/message.js';
 import * as deadView from './views/dead.js';
@@ -28,7 +28,7 @@ function parseHash() {
 
 function route(meta, { parts }) {
   const [first, second] = parts;
-  if (first === 'gallery' && meta.gallery) return { name: 'gallery', view: galleryView };
+  if (first === 'views' && meta.views.some((v) => v.id === second)) return { name: `views/${second}`, view: contributedView, id: second };
   if (first === 'messages' && second) return { name: 'messages', view: messageView, id: second };
   if (first === 'messages') return { name: 'messages', view: messagesView };
   if (first === 'dead') return { name: 'dead', view: deadView };
@@ -49,7 +49,8 @@ async function main() {
   }
   document.getElementById('flow-name').textContent = meta.name;
   document.title = `${meta.name} · dataflow`;
-  document.querySelector('[data-view="gallery"]').hidden = !meta.gallery;
+  // The flow's own views, after the flow's picture.
+  document.querySelector('#nav [data-view="flow"]').after(...meta.views.map((v) => h('a', { href: `#/views/${encodeURIComponent(v.id)}`, 'data-view': `views/${v.id}` }, v.title)));
 
   let current;
   const refreshDeadCount = serialized(async () => {

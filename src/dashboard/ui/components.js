@@ -1,5 +1,5 @@
 // Small pieces several views share: badges, links, a pager.
-import { messageHref } from './api.js';
+import { blobUrl, messageHref, searchHref } from './api.js';
 import { h } from './dom.js';
 import { shortId } from './format.js';
 
@@ -16,6 +16,17 @@ export function typeBadge(type) {
 
 export function idLink(id) {
   return h('a', { class: 'id', href: messageHref(id), title: id }, shortId(id));
+}
+
+/** Where a link of a flow's view goes: a message's page, a search of messages, or a blob; always inside the dashboard. */
+export function viewLinkHref(link) {
+  if (link.messageId !== undefined) return messageHref(link.messageId);
+  if (link.search !== undefined) return searchHref(link.search);
+  return blobUrl(link.blob);
+}
+
+export function viewLink(link, props = {}) {
+  return h('a', { ...props, href: viewLinkHref(link) }, link.text);
 }
 
 /** "Newer" and "Older" buttons over cursor pages; `load(cursor)` fetches a page. */

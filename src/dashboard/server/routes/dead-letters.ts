@@ -2,9 +2,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuthEnv } from '../auth.js';
-import { allTopics } from '../change-feed.js';
 import type { DashboardContext } from '../context.js';
-import { badRequest, cursor, limit, text } from '../query.js';
+import { badRequest, cursor, limit, only, text } from '../query.js';
 import { summarize } from '../summaries.js';
 import { REDRIVE_UNAVAILABLE } from './flow.js';
 
@@ -15,10 +14,11 @@ export function deadLetterRoutes(context: DashboardContext) {
   const { flow, state } = options;
   return new Hono<AuthEnv>()
     .get('/api/dead', async (c) => {
+      only(c.req.query(), ['type', 'key', 'cursor', 'limit']);
       const page = await state.search({
         status: 'dead',
         type: text(c.req.query('type'), 'type'),
-        key: text(c.req.query('imageId'), 'imageId'),
+        key: text(c.req.query('key'), 'key'),
         cursor: cursor(c.req.query('cursor')),
         limit: limit(c.req.query('limit'), 50, 200),
       });
@@ -34,7 +34,7 @@ export function deadLetterRoutes(context: DashboardContext) {
         ids = body.ids as string[];
       } else badRequest(`send { "ids": [1 to ${MAX_IDS} message ids] } or { "all": true }`);
       const result = await options.redrive(ids);
-      feed.notify(allTopics);
+      feed.notify(feed.topics);
       const revived = Array.isArray(result) ? result.map((m: { id?: unknown }) => (typeof m?.id === 'string' ? m.id : String(m))) : undefined;
       return c.json({ revived: revived?.length, ids: revived });
     });

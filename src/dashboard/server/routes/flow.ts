@@ -1,4 +1,4 @@
-/** GET /api/meta (what this dashboard can do), /api/flow (the picture, with counts), /api/activity (the last hour, per minute). */
+/** GET /api/meta (what this dashboard can do, and the flow's own views), /api/flow (the picture, with counts), /api/activity (the last hour, per minute). */
 import { Hono } from 'hono';
 import type { AuthEnv } from '../auth.js';
 import type { DashboardContext } from '../context.js';
@@ -9,7 +9,7 @@ export const REDRIVE_UNAVAILABLE =
   'this process runs no consumers, so it cannot send dead letters again: run `dataflow redrive <id…>` where the flow runs, or open the dashboard of `dataflow run`';
 
 export function flowRoutes(context: DashboardContext) {
-  const { options, now, feed } = context;
+  const { options, views, now, feed } = context;
   const { flow, state } = options;
   // Both scan much of the store: one computation per change, shared by every open page.
   const counts = sharedAnswer(feed, 'flow', () => state.counts());
@@ -24,7 +24,7 @@ export function flowRoutes(context: DashboardContext) {
         name: flow.name,
         types: flow.types,
         consumers: flow.consumers().map((consumer) => consumer.name),
-        gallery: options.gallery !== undefined,
+        views: views.map((view) => ({ id: view.id, title: view.title, description: view.description })),
         metrics: options.metrics !== undefined,
         redrive: options.redrive ? { available: true } : { available: false, reason: REDRIVE_UNAVAILABLE },
         live: options.onEvent ? 'events' : 'polling',

@@ -3,19 +3,20 @@ import { Hono } from 'hono';
 import type { AuthEnv } from '../auth.js';
 import { causalChain } from '../causal-chain.js';
 import type { DashboardContext } from '../context.js';
-import { cursor, limit, status, text, time } from '../query.js';
+import { cursor, limit, only, status, text, time } from '../query.js';
 import { summarize } from '../summaries.js';
 
 export function messageRoutes(context: DashboardContext) {
   const { flow, state } = context.options;
   return new Hono<AuthEnv>()
     .get('/api/messages', async (c) => {
+      only(c.req.query(), ['type', 'key', 'status', 'from', 'to', 'cursor', 'limit']);
       const q = (name: string) => c.req.query(name);
       const from = time(q('from'), 'from');
       const to = time(q('to'), 'to');
       const page = await state.search({
         type: text(q('type'), 'type'),
-        key: text(q('imageId') ?? q('key'), 'imageId'),
+        key: text(q('key'), 'key'),
         status: status(q('status')),
         from,
         to,

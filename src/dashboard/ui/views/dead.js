@@ -80,7 +80,7 @@ export function mount(root, { meta, toast, refreshDeadCount }) {
     });
     allButton.disabled = off || (rows.length === 0 && cursor === undefined);
     clear(table, rows.length
-      ? h('table', { class: 'messages dead' }, h('thead', null, h('tr', null, ['', 'Died', 'Type', 'imageId', 'Reason', 'Attempts', 'Id', ''].map((t) => h('th', null, t)))), h('tbody', null, rows))
+      ? h('table', { class: 'messages dead' }, h('thead', null, h('tr', null, ['', 'Died', 'Type', 'Key', 'Reason', 'Attempts', 'Id', ''].map((t) => h('th', null, t)))), h('tbody', null, rows))
       : h('p', { class: 'empty' }, 'No dead letters. Everything that was sent went through.'));
     pages.show(page, rows.length);
   }

@@ -51,7 +51,7 @@ export function mount(root, { id, meta, toast, refreshDeadCount }) {
             h('h2', null, 'About'),
             h('dl', { class: 'facts' },
               row('Handled by', m.consumer ?? 'nobody (the flow does not know this type)'),
-              row('imageId', m.key !== undefined ? h('a', { href: searchHref({ imageId: m.key }) }, m.key) : undefined),
+              row('Key', m.key !== undefined ? h('a', { href: searchHref({ key: m.key }) }, m.key) : undefined),
               row('Valid time', m.validTime !== undefined ? utc(m.validTime) : undefined),
               row('Recorded', full(m.createdAt)),
               row(m.status === 'pending' ? 'Last change' : 'Settled', m.status === 'pending' ? full(m.updatedAt) : `${full(m.updatedAt)} (after ${duration(m.updatedAt - m.createdAt)})`),

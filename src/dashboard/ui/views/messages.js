@@ -1,4 +1,4 @@
-// #/messages: search the message log by type, imageId, status and time, newest first, paged.
+// #/messages: search the message log by type, key, status and time, newest first, paged.
 import { api, withQuery } from '../api.js';
 import { idLink, pager, statusBadge, typeBadge } from '../components.js';
 import { clear, h } from '../dom.js';
@@ -27,7 +27,7 @@ export function messageRows(messages, { showReason = false } = {}) {
 
 export function messageTable(rows, { showReason = false } = {}) {
   return h('table', { class: 'messages' },
-    h('thead', null, h('tr', null, ['Recorded', 'Type', 'imageId', 'Valid time', 'Status', showReason ? 'Reason' : 'Attempts', 'Id'].map((t) => h('th', null, t)))),
+    h('thead', null, h('tr', null, ['Recorded', 'Type', 'Key', 'Valid time', 'Status', showReason ? 'Reason' : 'Attempts', 'Id'].map((t) => h('th', null, t)))),
     h('tbody', null, rows),
   );
 }
@@ -37,20 +37,20 @@ export function mount(root, { meta, query }) {
   const type = h('select', { name: 'type' }, h('option', { value: '' }, 'any type'), meta.types.map((t) => h('option', { value: t }, t)));
   if (query.type && !meta.types.includes(query.type)) type.append(h('option', { value: query.type }, query.type));
   type.value = query.type ?? '';
-  const imageId = h('input', { name: 'imageId', type: 'search', placeholder: 'any', value: query.imageId ?? '' });
+  const key = h('input', { name: 'key', type: 'search', placeholder: 'any', value: query.key ?? '' });
   const status = h('select', { name: 'status' }, ['', 'pending', 'done', 'dead'].map((s) => h('option', { value: s }, s === '' ? 'any status' : s === 'dead' ? 'failed (dead)' : s === 'pending' ? 'in flight' : s)));
   status.value = query.status ?? '';
   const from = h('input', { name: 'from', type: 'datetime-local', value: toLocalInput(query.from) });
   const to = h('input', { name: 'to', type: 'datetime-local', value: toLocalInput(query.to) });
   const form = h('form', { class: 'panel search', onsubmit: (e) => {
     e.preventDefault();
-    location.hash = withQuery('#/messages', { type: type.value, imageId: imageId.value, status: status.value, from: fromLocalInput(from.value), to: fromLocalInput(to.value) });
+    location.hash = withQuery('#/messages', { type: type.value, key: key.value, status: status.value, from: fromLocalInput(from.value), to: fromLocalInput(to.value) });
   } },
-    field('Type', type), field('imageId', imageId), field('Status', status), field('Recorded from', from), field('to', to),
+    field('Type', type), field('Key', key), field('Status', status), field('Recorded from', from), field('to', to),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Search'), h('a', { class: 'button secondary', href: '#/messages' }, 'Clear')),
   );
   const results = h('div', { class: 'panel table-panel' });
-  const search = { type: query.type, imageId: query.imageId, status: query.status, from: query.from, to: query.to };
+  const search = { type: query.type, key: query.key, status: query.status, from: query.from, to: query.to };
   const pages = pager((cursor) => load(cursor));
   const element = h('section', { class: 'view messages-view' }, h('div', { class: 'view-head' }, h('h1', null, 'Messages'), h('p', { class: 'muted' }, 'Every message in and out, as the state store records it.')), form, results, pages.element);
   root.append(element);
