@@ -24,16 +24,20 @@ function sources(folder: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Static imports and exports, and dynamic imports of a literal; `typeOnly` for `import type`, gone at run time. */
-function imports(file: string): { specifier: string; typeOnly: boolean }[] {
-  const text = readFileSync(file, 'utf8');
-  const found: { specifier: string; typeOnly: boolean }[] = [];
-  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b([^'"]*?)\bfrom\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    found.push({ specifier: match[2] ?? match[3] ?? match[4]!, typeOnly: /^\s*type\b/.test(match[1] ?? '') });
-  }
-  return found;
+const SPECIFIERS = [
+  /\b(?:import|export)\s([^'"`;]*?)\sfrom\s*['"]([^'"]+)['"]/g,
+  /\bimport\s*()['"]([^'"]+)['"]/g,
+  /\bimport\s*\(\s*()['"]([^'"]+)['"]\s*\)/g,
+  /\bimport\.meta\.resolve\(\s*()['"]([^'"]+)['"]/g,
+  /\brequire\(\s*()['"]([^'"]+)['"]\s*\)/g,
+];
+
+/** Every module a source text names (static, dynamic, `export … from`, `import.meta.resolve`, `require`); `typeOnly` for `import type`, gone at run time. */
+function importsIn(text: string): { specifier: string; typeOnly: boolean }[] {
+  return SPECIFIERS.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => ({ specifier: match[2]!, typeOnly: /^\s*type\b/.test(match[1] ?? '') })));
 }
 
+const imports = (file: string) => importsIn(readFileSync(file, 'utf8'));
 const specifiers = (file: string) => imports(file).map((found) => found.specifier);
 
 /** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
@@ -46,6 +50,12 @@ const publicEntries = new Set(Object.keys(manifest.exports).map((key) => (key ==
 const builtins = new Set(builtinModules);
 
 describe('layering', () => {
+  it('reads every kind of import specifier', () => {
+    const text = `import { a } from './a.js';\nimport type {\n  B,\n} from "../b.js";\nimport './side.js';\nexport * from './c.js';\nconst d = await import('dataflow/examples/weather');\nimport.meta.resolve('e');\nrequire('f');`;
+    assert.deepEqual(importsIn(text).map((found) => found.specifier).sort(), ['../b.js', './a.js', './c.js', './side.js', 'dataflow/examples/weather', 'e', 'f']);
+    assert.deepEqual(importsIn(text).filter((found) => found.typeOnly).map((found) => found.specifier), ['../b.js']);
+  });
+
   it('finds the imports it checks (the scan is real)', () => {
     const weather = specifiers(join(root, 'examples/weather/index.ts'));
     assert.ok(weather.includes('dataflow'), `examples/weather/index.ts imports ${weather.join(', ')}`);
@@ -75,12 +85,17 @@ describe('layering', () => {
     });
   }
 
-  it('the framework (src/) imports no example', () => {
+  it('the framework (src/) imports no example: only the command line names the flow it runs by default', () => {
     const wrong: string[] = [];
-    for (const file of sources('src')) {
+    const files = sources('src');
+    assert.ok(files.some((file) => file.endsWith(join('dashboard', 'server.ts'))), 'the dashboard is among them');
+    for (const file of files) {
       for (const specifier of specifiers(file)) {
-        const intoExamples = specifier.startsWith('.') && relative(join(root, 'examples'), resolve(dirname(file), specifier)).split(sep)[0] !== '..';
-        if (intoExamples || specifier.startsWith(`${manifest.name}/examples/`)) wrong.push(`${relative(root, file)}: ${specifier}`);
+        const where = `${relative(root, file)}: ${specifier}`;
+        const target = specifier.startsWith('.') ? relative(root, resolve(dirname(file), specifier)) : undefined;
+        if (target !== undefined && target.split(sep)[0] !== 'src') wrong.push(`${where} (outside src/)`);
+        const defaultFlow = relative(root, file) === join('src', 'cli', 'load-flow.ts') && specifier === `${manifest.name}/examples/weather`;
+        if (specifier.startsWith(`${manifest.name}/examples/`) && !defaultFlow) wrong.push(where);
       }
     }
     assert.deepEqual(wrong, []);
