@@ -14,7 +14,7 @@ const run = promisify(execFile);
 it('fan-in holds across processes sharing one SQLite file: 4 processes x 10 members give 8 batches, each member in one', async () => {
   const path = join(await mkdtemp(join(tmpdir(), 'dataflow-fanin-')), 'state.db');
   await openSqliteStateStore(path).close(); // migrate once before the race
-  const child = fileURLToPath(new URL('./collect-worker.ts', import.meta.url));
+  const child = fileURLToPath(new URL('./window-adder-child.ts', import.meta.url));
   // Interleaved orders, so every process's members end up mixed in the batches.
   const outputs = await Promise.all(
     [0, 1, 2, 3].map((p) => run(process.execPath, ['--import', 'tsx', child, path, String(p * 1000), '10'], { encoding: 'utf8' })),

@@ -81,7 +81,7 @@ describe('PostgreSQL state store', { skip }, () => {
       const [key1, key2] = [randomInt(1, 2 ** 31 - 1), randomInt(1, 2 ** 31 - 1)];
       // Hold the barrier: every child blocks on it, so all four start collecting at the same moment.
       await barrier.query('SELECT pg_advisory_lock($1::integer, $2::integer)', [key1, key2]);
-      const child = fileURLToPath(new URL('./postgres-collect-child.ts', import.meta.url));
+      const child = fileURLToPath(new URL('./postgres-window-adder-child.ts', import.meta.url));
       const outputs = Promise.all(
         [0, 1, 2, 3].map((p) =>
           run(process.execPath, ['--import', 'tsx', child, db.url, String(p * 1000), '10', String(key1), String(key2)], { encoding: 'utf8' }),
@@ -112,10 +112,11 @@ describe('PostgreSQL state store', { skip }, () => {
         assert.deepEqual(batch.members.map((m) => m.order), [...batch.members.map((m) => m.order)].sort((a, b) => a - b));
         assert.ok(batch.members.some((m) => m.id === batch.closedBy), 'the closing member is in its batch');
       }
-      const { rows } = await db.pool.query<{ unbatched: number; batches: number }>(
-        `SELECT (SELECT COUNT(*)::integer FROM members WHERE batch IS NULL) AS unbatched, (SELECT COUNT(*)::integer FROM batches) AS batches`,
+      const { rows } = await db.pool.query<{ waiting: number; closed: number; batches: number; links: number }>(
+        `SELECT (SELECT jsonb_array_length(members) FROM fan_in_windows) AS waiting, (SELECT closed FROM fan_in_windows) AS closed,
+                (SELECT COUNT(*)::integer FROM fan_in_batches) AS batches, (SELECT COUNT(*)::integer FROM fan_in_links) AS links`,
       );
-      assert.deepEqual(rows[0], { unbatched: 0, batches: 8 });
+      assert.deepEqual(rows[0], { waiting: 0, closed: 8, batches: 8, links: 40 });
     } finally {
       barrier.release();
       await db.drop();
@@ -129,7 +130,7 @@ describe('PostgreSQL state store', { skip }, () => {
       await migrate(db.pool);
       const stores = pools.map((pool) => openPostgresStateStore({ pool }));
       const results = await Promise.all(
-        Array.from({ length: 45 }, (_, i) => stores[i % 3]!.collect('frames:pools', { id: `m${i}`, order: 45 - i, value: i }, 5)),
+        Array.from({ length: 45 }, (_, i) => stores[i % 3]!.addToWindow('frames:pools', { id: `m${i}`, order: 45 - i, value: i }, 5)),
       );
       const batches = results.filter((b) => b !== undefined);
       assert.equal(batches.length, 9);
@@ -305,7 +306,7 @@ describe('PostgreSQL state store', { skip }, () => {
         const results = await Promise.all(pools.map((pool) => migrate(pool, { schema })));
         assert.equal(results.filter((r) => r.from === 0).length, 1);
         const { rows } = await pools[0]!.query<{ n: number }>(
-          `SELECT COUNT(*)::integer AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('messages', 'members', 'batches', 'dataflow_migrations')`,
+          `SELECT COUNT(*)::integer AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('messages', 'fan_in_windows', 'fan_in_batches', 'dataflow_migrations')`,
           [schema],
         );
         assert.equal(rows[0]!.n, 4);
