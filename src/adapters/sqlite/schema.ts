@@ -93,7 +93,8 @@ export const migrations: string[] = [
   // did not say whether a group was a window or a known set, each group becomes what its rows can
   // be: a window always (links, batches, the members still waiting), and a known set too when it
   // has at most one batch and nothing outside it (complete with that batch's members, or still
-  // awaiting parts: its expected names come with the first part added after the upgrade). A group
+  // awaiting parts). Either way its expected names, which the old rows did not keep (nor their
+  // order), come with the first part added after the upgrade. A group
   // still open is thus both a window and a set, both holding prune where its first member joined;
   // the first use as one (`carried` on the window, no `expected` on the set) drops the other.
   `
@@ -164,7 +165,7 @@ export const migrations: string[] = [
     FROM old_groups g;
   INSERT INTO fan_in_sets (name, expected, parts, completed_by, opened_after)
     SELECT g.grp,
-           CASE WHEN g.batches = 1 THEN (SELECT json_group_array(m.id ORDER BY m.ord, m.seq) FROM members m WHERE m.grp = g.grp) END,
+           NULL,
            (SELECT json_group_object(m.id, json(m.value)) FROM members m WHERE m.grp = g.grp),
            (SELECT b.closed_by FROM batches b WHERE b.grp = g.grp),
            CASE WHEN g.batches = 0 THEN g.opened_after END
