@@ -24,9 +24,12 @@
  * - known set `set#<name>`: `expected` (the part names), `parts` (name to value, of those
  *   arrived), `completedBy` once complete, `openedAfter`, `version`.
  *
+ * So a record holds at most a window's size of members, or a set's parts: their values should be
+ * small (a blob's location and a message id, not the blob).
+ *
  * And per message, `root`: the id of the root of its causal tree (itself for a message recorded
- * with no cause), written with the message, so what is pending below a root is one query of an
- * index on `root` (see `unsettled`).
+ * with no cause; the cause's id when the store does not hold the cause), written with the
+ * message, so what is pending below a root is one query of an index on `root` (see `unsettled`).
  */
 import type { Message } from '../core/message.js';
 
