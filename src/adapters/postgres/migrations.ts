@@ -162,7 +162,8 @@ export const migrations: readonly Migration[] = [
     // member a small link, per known set one row (see the port); per message the root of its
     // causal tree, so what is pending below a root is one count on an index. Roots are filled by
     // walking the causes once; a cause the store does not hold is taken as the root, as a save
-    // does. It may stay empty only in rows written around the store (a benchmark's), which no wait counts.
+    // does. It may stay empty only in rows written around the store (a benchmark's), which no
+    // wait counts.
     //
     // The members and batches tables go. Their groups are carried over, and since the old tables
     // did not say whether a group was a window or a known set, each group becomes what its rows
