@@ -118,8 +118,10 @@ export function postgresFanIn(
         return undefined;
       }
       await client.query(`UPDATE ${windows} SET closed = $2, members = '[]', opened_after = NULL, carried = false WHERE grp = $1`, [group, index]);
-      await client.query(`INSERT INTO ${batches} (grp, idx, members, closed_by) VALUES ($1, $2, $3::jsonb, $4)`, [group, index, JSON.stringify(step.batch), member.id]);
-      return toBatch(group, index, step.batch, member.id);
+      const members = JSON.stringify(step.batch);
+      await client.query(`INSERT INTO ${batches} (grp, idx, members, closed_by) VALUES ($1, $2, $3::jsonb, $4)`, [group, index, members, member.id]);
+      // As stored: what the caller gets back is no object of its own.
+      return toBatch(group, index, JSON.parse(members) as Member[], member.id);
     });
 
   const addPartOnce = (name: string, expected: string[], part: Part) =>
@@ -138,7 +140,7 @@ export function postgresFanIn(
         if (carried) await client.query(`UPDATE ${sets} SET expected = $2::jsonb WHERE name = $1`, [name, JSON.stringify(kept)]);
         return row!.completed_by === part.name ? completeSet(name, kept, parts, part.name) : undefined;
       }
-      const complete = completeSet(name, kept, { ...parts, [part.name]: part.value ?? null }, part.name);
+      const complete = completeSet(name, kept, { ...parts, [part.name]: JSON.parse(JSON.stringify(part.value ?? null)) }, part.name);
       await client.query(
         `UPDATE ${sets} SET expected = $2::jsonb, parts = parts || jsonb_build_object($3::text, $4::jsonb), completed_by = $5,
            opened_after = CASE WHEN $5::text IS NULL THEN COALESCE(opened_after, ${newestSeq}) END

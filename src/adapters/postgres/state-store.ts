@@ -125,7 +125,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      // Explicit: the collect lock relies on each statement seeing what was committed before it.
+      // Explicit: the fan-in's row locks rely on each statement seeing what was committed before it.
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const result = await work(client);
       await client.query('COMMIT');

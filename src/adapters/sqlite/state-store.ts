@@ -133,8 +133,10 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       return undefined;
     }
     putWindow.run({ group, closed: index, members: '[]', openedAfter: null });
-    putBatch.run(group, index, JSON.stringify(step.batch), member.id);
-    return toBatch(group, index, step.batch, member.id);
+    const members = JSON.stringify(step.batch);
+    putBatch.run(group, index, members, member.id);
+    // As stored: what the caller gets back is no object of its own.
+    return toBatch(group, index, JSON.parse(members) as Member[], member.id);
   });
 
   const addPartOnce = db.transaction((name: string, expected: string[], part: Part): CompleteSet | undefined => {
@@ -146,7 +148,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       if (row!.expected === null) putSet.run({ name, expected: JSON.stringify(kept), parts: row!.parts, completedBy: row!.completed_by, openedAfter: row!.opened_after });
       return row!.completed_by === part.name ? completeSet(name, kept, parts, part.name) : undefined;
     }
-    parts[part.name] = part.value ?? null;
+    parts[part.name] = JSON.parse(JSON.stringify(part.value ?? null));
     const complete = completeSet(name, kept, parts, part.name);
     putSet.run({
       name,
