@@ -173,8 +173,10 @@ export const migrations: readonly Migration[] = [
     // their order), come with the first part added after the upgrade.
     // A group still open is thus both, each holding prune where its first member joined; the first
     // use as one (\`carried\` on the window, no \`expected\` on the set) drops the other.
+    // The tables are locked first, so no write by a process still running slips between the
+    // backfill and the carry-over and is lost.
     sql: `
-      LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
+      LOCK TABLE messages, members, batches IN SHARE ROW EXCLUSIVE MODE;
       ALTER TABLE messages ADD COLUMN root text;
       WITH RECURSIVE tree(id, root) AS (
         SELECT m.id, COALESCE(m.caused_by, m.id) FROM messages m
