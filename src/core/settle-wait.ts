@@ -56,8 +56,8 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
   let pending: number | undefined;
 
   // Roots (what `send` records) are counted by the store's index of pending messages by root. A
-  // message inside a tree (a re-driven dead letter) would stand there for its whole tree, siblings
-  // too: what it set off is walked instead, which is small for what the wait is given.
+  // message inside a tree (a re-driven dead letter) would stand there for its whole tree, its
+  // siblings too, so what it set off is walked instead: a letter sets off little.
   let scope: { roots: string[]; inner: string[] } | undefined;
   const countPending = async (): Promise<number> => {
     if (!scope) {
