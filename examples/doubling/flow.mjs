@@ -32,9 +32,10 @@ const summer = defineWorker({
 const mediator = defineMediator({
   name: 'mediator',
   rules: [
-    // `collect` hands each pair to exactly one caller, however many results arrive at once.
+    // Every two results make a pair: the window hands each pair to exactly one caller, however
+    // many results arrive at once.
     when(DidDouble, async (result, { state }) => {
-      const pair = await state.collect('pairs', { id: result.id, order: result.n, value: result.doubled }, 2);
+      const pair = await state.addToWindow('pairs', { id: result.id, order: result.n, value: result.doubled }, 2);
       return pair ? [message(PleaseSum, { numbers: pair.members.map((m) => m.value) })] : [];
     }),
   ],

@@ -5,14 +5,15 @@
  * - every N new frames of one map of an `imageId` make one GIF, its frames ordered by valid time;
  * - each GIF goes out by email with its frames' thumbnails.
  *
- * Both fan-ins are decided by the state store's atomic `collect`: frames join the group of their
- * imageId and map (one member per valid time, so a frame fetched twice counts once); a GIF's
- * mail waits in the group of its batch until the GIF and the thumbnail of each of its frames, the
- * one made from that very frame, are in.
+ * Both fan-ins are atomic steps of the state store: frames join the window of their imageId and
+ * map (one member per valid time, so a frame fetched twice counts once), and every N of them make
+ * a batch; a GIF's mail is a known set of parts, the GIF and the thumbnail of each of its frames
+ * (the one made from that very frame), complete once all are in.
  * Each arrival records itself before it looks for the others, so of two racing arrivals at
- * least one sees the other, and `collect` lets exactly one of them close the batch.
+ * least one sees the other, and the store lets exactly one of them close the window or complete
+ * the set.
  */
-import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type Location, type MediatorContext, type Outgoing } from 'dataflow';
+import { NonRetriableError, defineMediator, keySegment, compactTime, message, when, type Batch, type CompleteSet, type Location, type MediatorContext, type Outgoing } from 'dataflow';
 import type { WeatherConfig } from './config.js';
 import { escapeHtml, fill, readableTime } from './email-template.js';
 import { gifLink } from './gif-link.js';
@@ -49,11 +50,19 @@ const mailGroup = (imageId: string, map: string | undefined, batch: Batch) =>
 const withMap = (map: string | undefined) => (map === undefined ? {} : { map });
 const GIF_PART = 'gif';
 const thumbnailPart = (validTime: number) => `thumbnail:${validTime}`;
+/** A mail's parts: its GIF, then the thumbnail of each frame, in valid-time order. */
+const mailParts = (frames: Batch) => [GIF_PART, ...frames.members.map((m) => thumbnailPart(m.order))];
 
 /** True when `messageId` added the member that closed the batch: a replay, not another sender. */
 function closedBy(batch: Batch, messageId: string): boolean {
   const closer = batch.members.find((m) => m.id === batch.closedBy);
   return (closer?.value as { messageId?: string } | undefined)?.messageId === messageId;
+}
+
+/** The same for the part that completed a mail's set. */
+function completedBy(mail: CompleteSet, messageId: string): boolean {
+  const last = mail.parts.find((p) => p.name === mail.completedBy);
+  return (last?.value as { messageId?: string } | undefined)?.messageId === messageId;
 }
 
 export function weatherMediator(config: WeatherConfig) {
@@ -63,16 +72,17 @@ export function weatherMediator(config: WeatherConfig) {
     imageId: string,
     map: string | undefined,
     frames: Batch,
-    part: { id: string; order: number; value: PartValue },
+    part: { name: string; value: PartValue },
   ): Promise<Outgoing[]> => {
-    const mail = await context.state.collect(mailGroup(imageId, map, frames), part, frames.members.length + 1);
-    if (!mail || !closedBy(mail, part.value.messageId)) return [];
+    const mail = await context.state.addPart(mailGroup(imageId, map, frames), mailParts(frames), part);
+    if (!mail || !completedBy(mail, part.value.messageId)) return [];
     return [await composeEmail(context, imageId, frames, mail)];
   };
 
-  const composeEmail = async (context: MediatorContext, imageId: string, frames: Batch, mail: Batch): Promise<Outgoing> => {
-    const gif = mail.members.find((m) => m.id === GIF_PART)!.value as PartValue;
-    const thumbnails = mail.members.filter((m) => m.id !== GIF_PART).sort((a, b) => a.order - b.order);
+  const composeEmail = async (context: MediatorContext, imageId: string, frames: Batch, mail: CompleteSet): Promise<Outgoing> => {
+    const gif = mail.parts[0]!.value as PartValue;
+    // After the GIF, a thumbnail per frame, in the frames' valid-time order.
+    const thumbnails = frames.members.map((frame, i) => ({ order: frame.order, value: mail.parts[i + 1]!.value }));
     const validFrom = frames.members[0]!.order;
     const validTo = frames.members.at(-1)!.order;
     const name = keySegment(imageId);
@@ -126,7 +136,7 @@ export function weatherMediator(config: WeatherConfig) {
           }),
         ];
         const value: FrameValue = { location: frame.location, messageId: frame.id };
-        const batch = await context.state.collect(
+        const batch = await context.state.addToWindow(
           framesGroup(frame.imageId, frame.map),
           { id: String(frame.validTime), order: frame.validTime, value },
           config.framesPerGif,
@@ -147,21 +157,20 @@ export function weatherMediator(config: WeatherConfig) {
       }),
 
       when(DidCreateThumbnail, async (thumbnail, context) => {
-        const frames = await context.state.batchOf(framesGroup(thumbnail.imageId, thumbnail.map), String(thumbnail.validTime));
+        const frames = await context.state.windowOf(framesGroup(thumbnail.imageId, thumbnail.map), String(thumbnail.validTime));
         if (!frames) return []; // its GIF is not decided yet; the GIF's arrival will find this thumbnail
         // The GIF's frame at this valid time may be another fetch (the map server re-rendered it):
         // then this thumbnail is not the one its mail shows.
         const frame = frames.members.find((m) => m.id === String(thumbnail.validTime))!.value as FrameValue;
         if (!madeFrom(thumbnail, thumbnail.map, frame.location)) return [];
         return addMailPart(context, thumbnail.imageId, thumbnail.map, frames, {
-          id: thumbnailPart(thumbnail.validTime),
-          order: thumbnail.validTime,
+          name: thumbnailPart(thumbnail.validTime),
           value: { location: thumbnail.location, messageId: thumbnail.id },
         });
       }),
 
       when(DidCreateGif, async (gif, context) => {
-        const frames = await context.state.batchOf(framesGroup(gif.imageId, gif.map), String(gif.validTime));
+        const frames = await context.state.windowOf(framesGroup(gif.imageId, gif.map), String(gif.validTime));
         if (!frames) {
           const ofMap = gif.map === undefined ? '' : ` and map ${JSON.stringify(gif.map)}`;
           throw new NonRetriableError(
@@ -169,8 +178,7 @@ export function weatherMediator(config: WeatherConfig) {
           );
         }
         const out = await addMailPart(context, gif.imageId, gif.map, frames, {
-          id: GIF_PART,
-          order: Number.MAX_SAFE_INTEGER,
+          name: GIF_PART,
           value: { location: gif.location, messageId: gif.id },
         });
         // Thumbnails that arrived before the batch closed are added here, on their behalf:
@@ -183,8 +191,7 @@ export function weatherMediator(config: WeatherConfig) {
           if (!thumbnail) continue;
           out.push(
             ...(await addMailPart(context, gif.imageId, gif.map, frames, {
-              id: thumbnailPart(thumbnail.validTime),
-              order: thumbnail.validTime,
+              name: thumbnailPart(thumbnail.validTime),
               value: { location: thumbnail.location, messageId: gif.id },
             })),
           );

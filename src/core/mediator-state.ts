@@ -9,7 +9,8 @@ export function mediatorState(state: StateStore): MediatorState {
       const stored = await state.find({ type: definition.type, key: query.key, validTime: query.validTime, limit: query.limit });
       return stored.filter((m) => m.status !== 'dead').map((m) => m.body as Message) as never;
     },
-    collect: (group, member, size) => state.collect(group, member, size),
-    batchOf: (group, memberId) => state.batchOf(group, memberId),
+    addToWindow: (group, member, size) => state.addToWindow(group, member, size),
+    windowOf: (group, memberId) => state.windowOf(group, memberId),
+    addPart: (set, expected, part) => state.addPart(set, expected, part),
   };
 }

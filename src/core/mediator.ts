@@ -1,5 +1,5 @@
 import type { Location, MessageDefinition, MessageOf, PayloadOf } from './message.js';
-import type { Batch, Member } from '../ports/state-store.js';
+import type { Batch, CompleteSet, Member, Part } from '../ports/state-store.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -24,8 +24,19 @@ export function message<D extends MessageDefinition>(definition: D, payload: Pay
 export interface MediatorState {
   /** Recorded messages of a type (not dead ones), ordered by valid time. */
   find<D extends MessageDefinition>(definition: D, query?: { key?: string; validTime?: { from?: number; to?: number }; limit?: number }): Promise<MessageOf<D>[]>;
-  collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
-  batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+  /**
+   * Every `size` new members of a group make one batch (five frames make a GIF): adds a member
+   * and returns the batch only to the call whose member closed it, and again to a replay of that
+   * member. A member belongs to one batch at most, whoever races.
+   */
+  addToWindow(group: string, member: Member, size: number): Promise<Batch | undefined>;
+  /** The batch a member of a window belongs to, once the window has closed. */
+  windowOf(group: string, memberId: string): Promise<Batch | undefined>;
+  /**
+   * These named parts are awaited (a GIF and its thumbnails); records one and returns the set,
+   * once, to the call whose part completed it (and to a replay of that part).
+   */
+  addPart(set: string, expected: string[], part: Part): Promise<CompleteSet | undefined>;
 }
 
 export interface MediatorContext {

@@ -55,6 +55,20 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
   let polls = 0;
   let pending: number | undefined;
 
+  // Roots (what `send` records) are counted by the store's index of pending messages by root. A
+  // message inside a tree (a re-driven dead letter) would stand there for its whole tree, its
+  // siblings too, so what it set off is walked instead: a letter sets off little.
+  let scope: { roots: string[]; inner: string[] } | undefined;
+  const countPending = async (): Promise<number> => {
+    if (!scope) {
+      const found = await Promise.all(ids.map(async (id) => ({ id, root: (await state.get(id))?.causedBy === undefined })));
+      scope = { roots: found.filter((f) => f.root).map((f) => f.id), inner: found.filter((f) => !f.root).map((f) => f.id) };
+    }
+    const { roots, inner } = scope;
+    const below = inner.length > 0 ? (await parts.descendants(inner)).filter((m) => m.status === 'pending').length : 0;
+    return (roots.length > 0 ? await state.unsettled(roots) : 0) + below;
+  };
+
   /** Queues of the messages still pending that no process consumes, over the last `forMs`. */
   const unservedQueues = async (forMs: number): Promise<UnservedQueue[]> => {
     if (!transport.unserved) return [];
@@ -70,7 +84,7 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
 
   for (;;) {
     // A store that is briefly unreachable (a database restart) is asked again, not given up on.
-    pending = (await state.unsettled(ids).catch(() => undefined)) ?? pending;
+    pending = (await countPending().catch(() => undefined)) ?? pending;
     if (pending === 0) return;
     if (++polls % 50 === 0 && pending !== undefined) options.onWait?.(pending);
     const now = Date.now();

@@ -1,9 +1,35 @@
 /**
  * The state store: the single source of truth the mediator decides from.
  *
- * It keeps the message log (every message in and out, with its status) and two coordination
- * primitives for fan-in. Each method is one atomic step, so the same port fits a SQL database (one
- * transaction) and a key-value store (one conditional write).
+ * It keeps the message log (every message in and out, with its status) and two fan-in primitives
+ * shaped by what flows decide: a window ("every N new members of a group make one batch": five
+ * frames make a GIF) and a known set ("these named parts are awaited; once all are in, the set is
+ * complete": a GIF and its thumbnails make one mail). Each method is one atomic step, so the same
+ * port fits a SQL database (one transaction) and a key-value store (one conditional write, or one
+ * small transaction, after at most a consistent read), and no record grows without bound: a
+ * key-value store caps an item's size (DynamoDB at 400 KB).
+ *
+ * ## Records, for a key-value implementation
+ *
+ * Each fan-in operation reads at most a few items by key, then writes once, conditioned on what it
+ * read; a writer whose condition fails (another got there first) reads again and retries. The
+ * items (partition key first), each bounded:
+ *
+ * - open window `window#<group>`: `closed` (batches closed so far, 0 at first), `members` (the
+ *   members waiting, in arrival order: fewer than the window's size), `openedAfter` (see `prune`),
+ *   `version`;
+ * - closed batch `batch#<group>#<index>`: its members (the window's size) and `closedBy`;
+ * - member link `member#<group>#<id>`: the index of the window it joined (`closed + 1` when it
+ *   arrived). Written once, never changed: the batch it names exists once that window closed;
+ * - known set `set#<name>`: `expected` (the part names), `parts` (name to value, of those
+ *   arrived), `completedBy` once complete, `openedAfter`, `version`.
+ *
+ * So a record holds at most a window's size of members, or a set's parts: their values should be
+ * small (a blob's location and a message id, not the blob).
+ *
+ * And per message, `root`: the id of the root of its causal tree (itself for a message recorded
+ * with no cause; the cause's id when the store does not hold the cause), written with the
+ * message, so what is pending below a root is one query of an index on `root` (see `unsettled`).
  */
 import type { Message } from '../core/message.js';
 
@@ -57,23 +83,48 @@ export interface MessageQuery {
   limit?: number;
 }
 
-/** One member of a fan-in group, e.g. a frame of an `imageId`. */
+/** One member of a window, e.g. a frame of an imageId's map. */
 export interface Member {
-  /** Unique within its group; adding a member twice is a no-op. */
+  /** Unique within its group; adding a member again replays its first arrival's decision. */
   id: string;
   /** Order inside a batch, e.g. the frame's valid time. */
   order: number;
   value: unknown;
 }
 
-/** Members that one fan-in decision took together, ordered by `order`. */
+/** Members that one window took together, ordered by `order` (ties: by arrival). */
 export interface Batch {
   group: string;
-  /** 1, 2, 3 … within the group. */
+  /** 1, 2, 3 … within the group, none skipped. */
   index: number;
   members: Member[];
   /** The member whose arrival closed the batch. */
   closedBy: string;
+}
+
+/** The window of a group still filling: the batch its next members join. */
+export interface OpenWindow {
+  group: string;
+  /** The index its batch will have. */
+  index: number;
+  /** Those waiting, in arrival order: always fewer than the window's size. */
+  members: Member[];
+}
+
+/** One awaited part of a known set, e.g. a mail's GIF, or one of its thumbnails. */
+export interface Part {
+  /** One of the set's expected names. */
+  name: string;
+  value: unknown;
+}
+
+/** A known set whose every expected part has arrived. */
+export interface CompleteSet {
+  set: string;
+  /** Every part, in the order of the expected names; each with the value it first arrived with. */
+  parts: Part[];
+  /** The part whose arrival completed the set. */
+  completedBy: string;
 }
 
 export interface StateStore {
@@ -113,8 +164,12 @@ export interface StateStore {
   /** Messages ordered by valid time, then by arrival. */
   find(query: MessageQuery): Promise<StoredMessage[]>;
   /**
-   * How many of these messages, and of all the messages they caused, directly or not, are still
-   * pending: 0 when everything they set off has settled (done or dead).
+   * How many messages are still pending in the causal trees of these roots (messages recorded with
+   * no cause): 0 when everything they set off has settled (done or dead). Each message keeps the
+   * root of its tree, taken from its cause's when it is saved (a cause the store does not hold is
+   * taken as the root), so this is one count on an index of pending messages by root: in a
+   * key-value store, a query of a sparse index keyed by `root` that holds pending messages only.
+   * An id that is not a root stands for the whole tree it is in; an unknown id counts nothing.
    */
   unsettled(rootIds: string[]): Promise<number>;
   /**
@@ -123,26 +178,54 @@ export interface StateStore {
    */
   revive(ids: string[] | 'all', now: number, queueOf?: (type: string) => string | undefined): Promise<StoredMessage[]>;
   /**
-   * Adds a member to a fan-in group and, when the group then holds `size` members that belong to
-   * no batch yet, takes them as one batch and returns it. Exactly one caller gets each batch.
-   * Adding a member that is already there returns the batch it closed, if it closed one, so a
-   * retried handler makes the same decision again.
+   * Adds a member to the open window of a group; once the window holds `size` members with this
+   * one, they are closed as one batch, which only this call returns, and the group's next window
+   * opens empty. Each member belongs to one window, and concurrent adders never put a member into
+   * two batches nor skip an index. Adding a member that is already there changes nothing and
+   * replays its first arrival's decision: the batch it closed, if it closed one (so a retried
+   * handler decides the same again, whatever value it brings this time). A window holding more
+   * than `size - 1` members (its size was lowered since) closes with all of them at the next
+   * arrival.
+   *
+   * For a key-value store: read the member's link; if there, replay. Otherwise read the open
+   * window and write, in one transaction conditioned on its `version` and on the link not
+   * existing, either the window with this member appended and the link, or, when this member
+   * makes `size`, the window emptied with `closed + 1`, the batch `closed + 1` (condition: it does
+   * not exist) and the link: at most three items. A failed condition means another adder won:
+   * read again and retry.
    */
-  collect(group: string, member: Member, size: number): Promise<Batch | undefined>;
-  /** The batch a member belongs to, once one has taken it. */
-  batchOf(group: string, memberId: string): Promise<Batch | undefined>;
+  addToWindow(group: string, member: Member, size: number): Promise<Batch | undefined>;
+  /** The batch a member belongs to, once its window has closed (by its link, then the batch). */
+  windowOf(group: string, memberId: string): Promise<Batch | undefined>;
+  /** The group's window still filling (index 1 and no members for a group never seen). */
+  openWindow(group: string): Promise<OpenWindow>;
+  /**
+   * Records a part of a known set: `expected` names every part the set awaits (the same list each
+   * time; the first call's is kept), `part.name` one of them. The call whose part is the last to
+   * arrive completes the set and gets it back; no other call ever does, however many race, except
+   * a replay of that same part. A part that is already there changes nothing (its first value
+   * stays) and replays the decision: the set, if this part completed it.
+   *
+   * For a key-value store: read the set; if the part is there, replay; otherwise one write
+   * conditioned on `version` (or, for a new set, on the item not existing) adds the part and, when
+   * it is the last one missing, `completedBy`. One item, bounded by the expected parts.
+   */
+  addPart(set: string, expected: string[], part: Part): Promise<CompleteSet | undefined>;
   /**
    * Retention: removes the done messages last updated before `before` (epoch ms) and returns how
    * many went. Kept whatever their age: pending and dead messages (dead letters wait for a
    * re-drive) and every message they descend from; every message under the key of a pending
    * message (its handling looks things up by key: a GIF made, its mail not yet sent, looks up its
-   * frames' thumbnails); and everything recorded since the first member joined of a fan-in batch
-   * still forming. Counts follow the removal. A store without it keeps everything.
+   * frames' thumbnails); and everything recorded since the first member joined of a window still
+   * open, or the first part arrived of a known set not yet complete (each keeps that position in
+   * `openedAfter`, cleared when it closes: a sparse index finds the earliest). Counts follow the
+   * removal. A store without it keeps everything.
    *
-   * The fan-in's members and batches are never removed: a member that arrives again, however late
-   * (a frame fetched again, a delivery replayed), must find its decision and replay it, not join a
-   * new batch, and no age says that cannot happen any more. They are one row per member (a frame,
-   * a mail part) and one per batch, a few hundred bytes each, a small fraction of the messages.
+   * The fan-in's records are never removed: a member or part that arrives again, however late (a
+   * frame fetched again, a delivery replayed), must find its decision and replay it, not join a
+   * new batch, and no age says that cannot happen any more. They are a small link per member, one
+   * record per batch and per known set, and one open window per group: a small fraction of the
+   * messages.
    */
   prune?(before: number): Promise<number>;
   close(): Promise<void>;

@@ -133,34 +133,135 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await store.settle('sibling', { status: 'done', attempts: 1 }, [], 4);
       assert.equal(await store.unsettled(['root']), 0, 'done and dead both count as settled');
       assert.equal(await store.unsettled(['other-root']), 1);
+      assert.equal(await store.unsettled(['root', 'other-root']), 1);
       assert.equal(await store.unsettled([]), 0);
+      assert.equal(await store.unsettled(['unknown']), 0);
     }));
 
-    it('collects members into batches of the given size, ordered by `order`', withStore(async (store) => {
+    it('counts what is pending through a deep chain, and across roots', withStore(async (store) => {
+      await store.save([message('r0'), message('elsewhere')], 1);
+      for (let i = 0; i < 60; i++) {
+        // Each step causes the next, and a side message named after a cause one step up (a fan-in's
+        // result may name as its cause the message it is about, not the one being handled).
+        const caused = [message(`r${i + 1}`, { causedBy: `r${i}` })];
+        if (i % 20 === 19) caused.push(message(`side${i}`, { causedBy: `r${i - 1}` }));
+        await store.settle(`r${i}`, { status: 'done', attempts: 1 }, caused, 2 + i);
+      }
+      assert.equal(await store.unsettled(['r0']), 4, 'the end of the chain and three side messages');
+      assert.equal(await store.unsettled(['r30']), 4, 'an id inside a tree stands for the whole tree');
+      await store.settle('r60', { status: 'done', attempts: 1 }, [], 100);
+      for (const i of [19, 39, 59]) await store.settle(`side${i}`, { status: 'done', attempts: 1 }, [], 100);
+      assert.equal(await store.unsettled(['r0']), 0);
+      assert.equal(await store.unsettled(['r0', 'elsewhere']), 1);
+
+      // Saved together, one causing the other; and one whose cause the store does not hold.
+      await store.save([message('batch-root'), message('batch-child', { causedBy: 'batch-root' }), message('orphan', { causedBy: 'never-recorded' })], 200);
+      assert.equal(await store.unsettled(['batch-root']), 2);
+      assert.equal(await store.unsettled(['orphan']), 1, 'under the cause it names');
+      await store.save([message('orphan-sibling', { causedBy: 'never-recorded' })], 201);
+      assert.equal(await store.unsettled(['orphan']), 2, 'both name the same missing cause: one tree');
+    }));
+
+    it('makes every N new members of a group one batch, ordered by `order`', withStore(async (store) => {
       const results = [];
       for (const [i, order] of [50, 10, 40, 20, 30, 60].entries()) {
-        results.push(await store.collect('frames:temps', { id: `f${order}`, order, value: { i } }, 5));
+        results.push(await store.addToWindow('frames:temps', { id: `f${order}`, order, value: { i } }, 5));
       }
       assert.deepEqual(results.slice(0, 4), [undefined, undefined, undefined, undefined]);
       const batch = results[4]!;
+      assert.equal(batch.group, 'frames:temps');
       assert.equal(batch.index, 1);
       assert.equal(batch.closedBy, 'f30');
       assert.deepEqual(batch.members.map((m) => m.order), [10, 20, 30, 40, 50]);
       assert.deepEqual(batch.members[0]!.value, { i: 1 });
       assert.equal(results[5], undefined, 'the sixth member waits for the next batch');
-      assert.deepEqual((await store.batchOf('frames:temps', 'f40'))?.index, 1);
-      assert.equal(await store.batchOf('frames:temps', 'f60'), undefined);
-      assert.equal(await store.batchOf('frames:other', 'f40'), undefined, 'groups are separate');
+      assert.deepEqual(await store.openWindow('frames:temps'), { group: 'frames:temps', index: 2, members: [{ id: 'f60', order: 60, value: { i: 5 } }] });
+      assert.deepEqual(await store.windowOf('frames:temps', 'f40'), batch);
+      assert.equal(await store.windowOf('frames:temps', 'f60'), undefined, 'its window is still open');
+      assert.equal(await store.windowOf('frames:other', 'f40'), undefined, 'groups are separate');
+      assert.deepEqual(await store.openWindow('frames:other'), { group: 'frames:other', index: 1, members: [] });
+      await assert.rejects(store.addToWindow('g', { id: 'x', order: 1, value: null }, 0), /size must be a positive integer, got 0/);
     }));
 
-    it('ignores a member added twice, and replays the batch it closed', withStore(async (store) => {
-      for (const order of [1, 2]) await store.collect('g', { id: `m${order}`, order, value: null }, 3);
-      assert.equal(await store.collect('g', { id: 'm1', order: 1, value: null }, 3), undefined, 'a duplicate does not count');
-      const closed = await store.collect('g', { id: 'm3', order: 3, value: null }, 3);
+    it('replays a member added again: the batch it closed, whatever it brings this time', withStore(async (store) => {
+      for (const order of [1, 2]) await store.addToWindow('g', { id: `m${order}`, order, value: null }, 3);
+      assert.equal(await store.addToWindow('g', { id: 'm1', order: 1, value: null }, 3), undefined, 'a duplicate does not count');
+      assert.equal((await store.openWindow('g')).members.length, 2);
+      const closed = await store.addToWindow('g', { id: 'm3', order: 3, value: 'first' }, 3);
       assert.equal(closed?.members.length, 3);
-      const replay = await store.collect('g', { id: 'm3', order: 3, value: null }, 3);
-      assert.deepEqual(replay, closed, 'the closing member gets its batch again');
-      assert.equal(await store.collect('g', { id: 'm2', order: 2, value: null }, 3), undefined, 'other members do not');
+      const replay = await store.addToWindow('g', { id: 'm3', order: 99, value: 'second' }, 3);
+      assert.deepEqual(replay, closed, 'the closing member gets its batch again, as it first was');
+      assert.equal(await store.addToWindow('g', { id: 'm2', order: 2, value: null }, 3), undefined, 'other members do not');
+      assert.deepEqual(await store.openWindow('g'), { group: 'g', index: 2, members: [] }, 'replays open no new window');
+      assert.equal(await store.addToWindow('g', { id: 'm4', order: 4, value: null }, 1) !== undefined, true, 'a lowered size closes at once');
+      assert.equal((await store.windowOf('g', 'm4'))?.index, 2);
+    }));
+
+    it('keeps its records bounded: after 1,000 members the open window holds fewer than N', withStore(async (store) => {
+      let closed = 0;
+      for (let i = 0; i < 1000; i++) if (await store.addToWindow('long', { id: `m${i}`, order: i, value: { location: `frame-${i}.png` } }, 7)) closed++;
+      assert.equal(closed, 142);
+      const open = await store.openWindow('long');
+      assert.equal(open.index, 143);
+      assert.deepEqual(open.members.map((m) => m.id), ['m994', 'm995', 'm996', 'm997', 'm998', 'm999']);
+      assert.deepEqual((await store.windowOf('long', 'm0'))?.members.map((m) => m.id), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+      assert.equal((await store.windowOf('long', 'm993'))?.index, 142);
+      assert.equal(await store.addToWindow('long', { id: 'm500', order: 500, value: null }, 7), undefined, 'a late duplicate joins nothing');
+      assert.equal((await store.openWindow('long')).members.length, 6);
+    }));
+
+    it('gives each batch to exactly one of many concurrent adders', withStore(async (store) => {
+      const orders = Array.from({ length: 20 }, (_, i) => 1000 - i * 7);
+      // Every member added twice at once, as two deliveries of one message would.
+      const results = await Promise.all([...orders, ...orders].map((order) => store.addToWindow('race', { id: String(order), order, value: order }, 5)));
+      const batches = results.filter((b) => b !== undefined);
+      assert.equal(new Set(batches.map((b) => b.index)).size, 4, 'four batches, each given to its closer and, at most, its replay');
+      const distinct = [...new Map(batches.map((b) => [b.index, b])).values()];
+      const members = distinct.flatMap((b) => b.members.map((m) => m.id));
+      assert.equal(members.length, 20);
+      assert.equal(new Set(members).size, 20, 'no member in two batches, none left out');
+      for (const b of distinct) {
+        assert.deepEqual(b.members, [...b.members].sort((x, y) => x.order - y.order));
+        assert.ok(b.members.some((m) => m.id === b.closedBy));
+      }
+      assert.deepEqual(distinct.map((b) => b.index).sort(), [1, 2, 3, 4]);
+      assert.deepEqual((await store.openWindow('race')).members, []);
+    }));
+
+    it('completes a known set once, when its last awaited part arrives', withStore(async (store) => {
+      const expected = ['gif', 'thumbnail:1', 'thumbnail:2'];
+      assert.equal(await store.addPart('mail:1', expected, { name: 'thumbnail:2', value: { at: 2 } }), undefined);
+      assert.equal(await store.addPart('mail:1', expected, { name: 'gif', value: { at: 'gif' } }), undefined);
+      assert.equal(await store.addPart('mail:1', expected, { name: 'gif', value: { at: 'again' } }), undefined, 'a part again counts once');
+      const complete = await store.addPart('mail:1', expected, { name: 'thumbnail:1', value: { at: 1 } });
+      assert.deepEqual(complete, {
+        set: 'mail:1',
+        parts: [
+          { name: 'gif', value: { at: 'gif' } },
+          { name: 'thumbnail:1', value: { at: 1 } },
+          { name: 'thumbnail:2', value: { at: 2 } },
+        ],
+        completedBy: 'thumbnail:1',
+      }, 'in the order expected, each with its first value');
+      assert.deepEqual(await store.addPart('mail:1', expected, { name: 'thumbnail:1', value: 'late' }), complete, 'its completer replays it');
+      assert.equal(await store.addPart('mail:1', expected, { name: 'thumbnail:2', value: null }), undefined, 'no other part gets it');
+      assert.equal(await store.addPart('mail:2', ['gif'], { name: 'gif', value: null }) !== undefined, true, 'sets are separate');
+
+      await assert.rejects(store.addPart('mail:1', expected, { name: 'thumbnail:3', value: null }), /part "thumbnail:3" is not one of the expected parts/);
+      await assert.rejects(store.addPart('mail:1', ['gif', 'thumbnail:1'], { name: 'gif', value: null }), /mail:1: expected .* differs/);
+      await assert.rejects(store.addPart('mail:3', [], { name: 'gif', value: null }), /at least one part/);
+      await assert.rejects(store.addPart('mail:3', ['gif', 'gif'], { name: 'gif', value: null }), /"gif" twice/);
+    }));
+
+    it('completes a known set exactly once under concurrent parts and duplicates', withStore(async (store) => {
+      const expected = Array.from({ length: 12 }, (_, i) => `part:${i}`);
+      for (const round of [1, 2, 3]) {
+        const adds = [...expected, ...expected.slice(0, 6)].map((name) => store.addPart(`set:${round}`, expected, { name, value: { round, name } }));
+        const results = (await Promise.all(adds)).filter((r) => r !== undefined);
+        assert.ok(results.length >= 1 && results.length <= 2, `round ${round}: one completion (and, at most, its replay), got ${results.length}`);
+        assert.equal(new Set(results.map((r) => r.completedBy)).size, 1);
+        assert.deepEqual(results[0]!.parts.map((p) => p.name), expected);
+      }
     }));
 
     it('prunes old done messages, keeping pending and dead ones, their causes, and what a waiting fan-in member needs', withStore(async (store) => {
@@ -177,7 +278,9 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await store.settle('c1', done, [], 3);
       await store.settle('late', done, [], 50);
       // A member waits in its group: what is recorded from then on may be what its batch looks up.
-      await store.collect('frames', { id: 'waiting', order: 1, value: null }, 2);
+      await store.addToWindow('frames', { id: 'waiting', order: 1, value: null }, 2);
+      // And so may what is recorded after the first part of a known set still awaiting others.
+      await store.addPart('mail', ['gif', 'thumbnail'], { name: 'gif', value: null });
       await store.save([message('after-join', { key: 'j' })], 4);
       await store.settle('after-join', done, [], 5);
 
@@ -186,11 +289,14 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.deepEqual(await left(), ['a1', 'a2', 'after-join', 'b1', 'late', 'root-a', 'root-b']);
       assert.equal(await store.prune(10), 0, 'pruning again removes nothing more');
 
-      await store.collect('frames', { id: 'closing', order: 2, value: null }, 2);
-      assert.equal(await store.prune(10), 1, 'once the member is in a batch, what came after it may go');
+      await store.addToWindow('frames', { id: 'closing', order: 2, value: null }, 2);
+      assert.equal(await store.prune(10), 0, 'the set is still open');
+      await store.addPart('mail', ['gif', 'thumbnail'], { name: 'thumbnail', value: null });
+      assert.equal(await store.prune(10), 1, 'once the window closed and the set completed, what came after them may go');
       assert.equal(await store.get('after-join'), undefined);
-      assert.deepEqual((await store.batchOf('frames', 'waiting'))?.members.map((m) => m.id), ['waiting', 'closing'], 'fan-in decisions stay');
-      assert.equal(await store.collect('frames', { id: 'waiting', order: 1, value: null }, 2), undefined, 'a late duplicate opens no new batch');
+      assert.deepEqual((await store.windowOf('frames', 'waiting'))?.members.map((m) => m.id), ['waiting', 'closing'], 'fan-in decisions stay');
+      assert.equal(await store.addToWindow('frames', { id: 'waiting', order: 1, value: null }, 2), undefined, 'a late duplicate opens no new batch');
+      assert.equal(await store.addPart('mail', ['gif', 'thumbnail'], { name: 'gif', value: null }), undefined, 'nor a late part');
 
       await store.settle('a2', done, [], 6);
       assert.equal(await store.prune(10), 3, 'the settled chain goes: a2, a1, root-a');
@@ -205,11 +311,11 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await store.settle('other', done, [], 2);
       await store.settle('unkeyed', done, [], 2);
       await store.save([m('first-frame', 'img')], 3);
-      await store.collect('frames', { id: 'f1', order: 1, value: null }, 2);
+      await store.addToWindow('frames', { id: 'f1', order: 1, value: null }, 2);
       await store.settle('first-frame', done, [m('first-thumbnail', 'img', 'first-frame')], 4);
       await store.settle('first-thumbnail', done, [], 5);
       await store.save([m('second-frame', 'img')], 6);
-      assert.ok(await store.collect('frames', { id: 'f2', order: 2, value: null }, 2), 'the second frame closes the batch');
+      assert.ok(await store.addToWindow('frames', { id: 'f2', order: 2, value: null }, 2), 'the second frame closes the batch');
       await store.settle('second-frame', done, [m('gif-request', 'img', 'second-frame')], 7);
 
       assert.equal(await store.prune!(10), 2, 'only what no pending message\'s key covers: "other" and "unkeyed"');
@@ -219,21 +325,8 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await store.settle('gif-made', done, [], 9);
       assert.equal(await store.prune!(10), 5, 'once the mail is decided, the whole GIF goes');
       assert.deepEqual(await store.find({ limit: 100 }), []);
-      assert.deepEqual((await store.batchOf('frames', 'f1'))?.members.map((x) => x.id), ['f1', 'f2'], 'fan-in decisions stay');
+      assert.deepEqual((await store.windowOf('frames', 'f1'))?.members.map((x) => x.id), ['f1', 'f2'], 'fan-in decisions stay');
     }));
 
-    it('gives each batch to exactly one of many concurrent callers', withStore(async (store) => {
-      const orders = Array.from({ length: 20 }, (_, i) => 1000 - i * 7);
-      const results = await Promise.all(orders.map((order) => store.collect('race', { id: String(order), order, value: order }, 5)));
-      const batches = results.filter((b) => b !== undefined);
-      assert.equal(batches.length, 4);
-      const members = batches.flatMap((b) => b.members.map((m) => m.id));
-      assert.equal(new Set(members).size, 20, 'no member in two batches, none left out');
-      for (const b of batches) {
-        const sorted = [...b.members].sort((x, y) => x.order - y.order);
-        assert.deepEqual(b.members, sorted);
-      }
-      assert.deepEqual(batches.map((b) => b.index).sort(), [1, 2, 3, 4]);
-    }));
   });
 }

@@ -6,24 +6,29 @@
  * would keep them, so a caller that changes an object it got back changes nothing stored.
  */
 import type { Batch, Member, MessageQuery, NewMessage, StateStore, StoredMessage } from '../../ports/state-store.js';
+import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
 
 interface Row {
   /** Arrival order. */
   seq: number;
+  /** The root of its causal tree (see the port's `unsettled`). */
+  root: string;
   message: StoredMessage;
 }
 
-interface MemberRow {
-  member: Member;
-  seq: number;
-  batch?: number;
-  /** The newest message seq when it joined: what was recorded after it may be looked up (prune). */
-  joinedAfter: number;
+/** The records the port describes for a key-value store, one map each. */
+interface OpenWindowRecord {
+  closed: number;
+  members: Member[];
+  /** The newest message seq when its first member joined: what came after may be looked up (prune). */
+  openedAfter?: number;
 }
 
-interface Group {
-  members: Map<string, MemberRow>;
-  batches: Map<number, { closedBy: string }>;
+interface KnownSetRecord {
+  expected: string[];
+  parts: Record<string, unknown>;
+  completedBy?: string;
+  openedAfter?: number;
 }
 
 export interface MemoryStateStore extends StateStore {
@@ -35,10 +40,13 @@ const copy = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.
 
 export function memoryStateStore(): MemoryStateStore {
   const rows = new Map<string, Row>();
-  const children = new Map<string, Set<string>>();
-  const groups = new Map<string, Group>();
+  const windows = new Map<string, OpenWindowRecord>();
+  /** By group, then index. */
+  const batches = new Map<string, Map<number, Batch>>();
+  /** By group, then member id: the index of the window it joined. */
+  const links = new Map<string, Map<string, number>>();
+  const sets = new Map<string, KnownSetRecord>();
   let lastSeq = 0;
-  let memberSeq = 0;
 
   const out = (row: Row): StoredMessage => ({ ...row.message, body: copy(row.message.body) });
 
@@ -58,46 +66,20 @@ export function memoryStateStore(): MemoryStateStore {
       createdAt: now,
       updatedAt: now,
     };
-    rows.set(m.id, { seq: ++lastSeq, message });
-    if (m.causedBy !== undefined) children.set(m.causedBy, (children.get(m.causedBy) ?? new Set()).add(m.id));
+    const root = m.causedBy === undefined ? m.id : (rows.get(m.causedBy)?.root ?? m.causedBy);
+    rows.set(m.id, { seq: ++lastSeq, root, message });
     return true;
   };
 
-  const groupOf = (name: string): Group => {
-    let group = groups.get(name);
-    if (!group) groups.set(name, (group = { members: new Map(), batches: new Map() }));
-    return group;
+  const batchOf = (group: string, index: number | undefined): Batch | undefined => {
+    const batch = index === undefined ? undefined : batches.get(group)?.get(index);
+    return batch && copy(batch);
   };
 
-  const loadBatch = (name: string, group: Group, index: number): Batch | undefined => {
-    const batch = group.batches.get(index);
-    if (!batch) return undefined;
-    const members = [...group.members.values()]
-      .filter((row) => row.batch === index)
-      .sort((a, b) => a.member.order - b.member.order || a.seq - b.seq)
-      .map((row) => copy(row.member));
-    return { group: name, index, members, closedBy: batch.closedBy };
-  };
-
-  /** Every message below these ids, these included, that the store holds. */
-  const tree = (rootIds: string[]): string[] => {
-    const seen = new Set<string>();
-    const stack = rootIds.filter((id) => rows.has(id));
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const child of children.get(id) ?? []) stack.push(child);
-    }
-    return [...seen];
-  };
-
-  /** Rule 3 of prune (see prune-rule.ts): the first position of a batch still forming. */
+  /** Rule 3 of prune (see prune-rule.ts): the first position of a window or known set still open. */
   const prunePin = (): number => {
     let pin = Number.MAX_SAFE_INTEGER;
-    for (const group of groups.values()) {
-      for (const row of group.members.values()) if (row.batch === undefined) pin = Math.min(pin, row.joinedAfter);
-    }
+    for (const record of [...windows.values(), ...sets.values()]) if (record.openedAfter !== undefined) pin = Math.min(pin, record.openedAfter);
     return pin;
   };
 
@@ -147,7 +129,10 @@ export function memoryStateStore(): MemoryStateStore {
       return found.slice(0, query.limit ?? 1000).map(out);
     },
     async unsettled(rootIds) {
-      return tree(rootIds).filter((id) => rows.get(id)!.message.status === 'pending').length;
+      const roots = new Set(rootIds.flatMap((id) => rows.get(id)?.root ?? []));
+      let pending = 0;
+      for (const row of rows.values()) if (row.message.status === 'pending' && roots.has(row.root)) pending++;
+      return pending;
     },
     async revive(ids, now) {
       const dead = ids === 'all' ? [...rows.values()].sort((a, b) => a.seq - b.seq) : ids.flatMap((id) => rows.get(id) ?? []);
@@ -155,27 +140,45 @@ export function memoryStateStore(): MemoryStateStore {
       for (const row of revived) row.message = { ...row.message, status: 'pending', attempts: 0, failures: 0, reason: undefined, updatedAt: now };
       return revived.map(out);
     },
-    async collect(name, member, size) {
-      if (!Number.isInteger(size) || size < 1) throw new Error(`size must be a positive integer, got ${size}`);
-      const group = groupOf(name);
-      const existing = group.members.get(member.id);
-      if (existing) {
-        if (existing.batch === undefined) return undefined;
-        const batch = loadBatch(name, group, existing.batch);
+    async addToWindow(group, member, size) {
+      checkWindowSize(size);
+      const linked = links.get(group) ?? new Map<string, number>();
+      const joined = linked.get(member.id);
+      if (joined !== undefined) {
+        const batch = batchOf(group, joined);
         return batch?.closedBy === member.id ? batch : undefined;
       }
-      group.members.set(member.id, { member: { ...member, value: copy(member.value ?? null) }, seq: ++memberSeq, joinedAfter: lastSeq });
-      const open = [...group.members.values()].filter((row) => row.batch === undefined).sort((a, b) => a.seq - b.seq);
-      if (open.length < size) return undefined;
-      const index = group.batches.size + 1;
-      for (const row of open.slice(0, size)) row.batch = index;
-      group.batches.set(index, { closedBy: member.id });
-      return loadBatch(name, group, index);
+      const open = windows.get(group) ?? { closed: 0, members: [] };
+      const index = open.closed + 1;
+      const step = windowStep(open.members, copy(member), size);
+      links.set(group, linked.set(member.id, index));
+      if (!step.closes) {
+        windows.set(group, { ...open, members: step.members, openedAfter: open.openedAfter ?? lastSeq });
+        return undefined;
+      }
+      windows.set(group, { closed: index, members: [] });
+      const batch = toBatch(group, index, step.batch, member.id);
+      batches.set(group, (batches.get(group) ?? new Map()).set(index, batch));
+      return copy(batch);
     },
-    async batchOf(name, memberId) {
-      const group = groups.get(name);
-      const row = group?.members.get(memberId);
-      return row?.batch === undefined ? undefined : loadBatch(name, group!, row.batch);
+    async windowOf(group, memberId) {
+      return batchOf(group, links.get(group)?.get(memberId));
+    },
+    async openWindow(group) {
+      const open = windows.get(group) ?? { closed: 0, members: [] };
+      return { group, index: open.closed + 1, members: copy(open.members) };
+    },
+    async addPart(name, expected, part) {
+      checkKnownSet(name, expected, part);
+      const record = sets.get(name);
+      const kept = keptExpected(name, record?.expected, expected, Object.keys(record?.parts ?? {}));
+      if (record && Object.hasOwn(record.parts, part.name)) {
+        return record.completedBy === part.name ? copy(completeSet(name, kept, record.parts, part.name)) : undefined;
+      }
+      const parts = { ...record?.parts, [part.name]: copy(part.value ?? null) };
+      const complete = completeSet(name, kept, parts, part.name);
+      sets.set(name, { expected: [...kept], parts, completedBy: complete ? part.name : undefined, openedAfter: complete ? undefined : (record?.openedAfter ?? lastSeq) });
+      return copy(complete);
     },
     async prune(before) {
       if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
@@ -193,7 +196,6 @@ export function memoryStateStore(): MemoryStateStore {
         if (message.status !== 'done' || message.updatedAt >= before || seq > pin || kept.has(id)) continue;
         if (message.key !== undefined && heldKeys.has(message.key)) continue;
         rows.delete(id);
-        if (message.causedBy !== undefined) children.get(message.causedBy)?.delete(id);
         removed++;
       }
       return removed;

@@ -155,6 +155,101 @@ export const migrations: readonly Migration[] = [
       UPDATE messages SET failures = attempts WHERE status = 'pending';
     `,
   },
+  {
+    version: 6,
+    name: 'fan-in records a key-value store can keep too, and each message its root',
+    // Per group an open window (fewer members than its size) and one row per closed batch, per
+    // member a small link, per known set one row (see the port); per message the root of its
+    // causal tree, so what is pending below a root is one count on an index. Roots are filled by
+    // walking the causes once; a cause the store does not hold is taken as the root, as a save
+    // does. It may stay empty only in rows written around the store (a benchmark's), which no
+    // wait counts.
+    //
+    // The members and batches tables go. Their groups are carried over, and since the old tables
+    // did not say whether a group was a window or a known set, each group becomes what its rows
+    // can be: a window always (links, batches, the members still waiting), and a known set too
+    // when it has at most one batch and nothing outside it (complete with that batch's members, or
+    // still awaiting parts). Either way its expected names, which the old rows did not keep (nor
+    // their order), come with the first part added after the upgrade.
+    // A group still open is thus both, each holding prune where its first member joined; the first
+    // use as one (\`carried\` on the window, no \`expected\` on the set) drops the other.
+    // The tables are locked first, so no write by a process still running slips between the
+    // backfill and the carry-over and is lost.
+    sql: `
+      LOCK TABLE messages, members, batches IN SHARE ROW EXCLUSIVE MODE;
+      ALTER TABLE messages ADD COLUMN root text;
+      WITH RECURSIVE tree(id, root) AS (
+        SELECT m.id, COALESCE(m.caused_by, m.id) FROM messages m
+        WHERE m.caused_by IS NULL OR NOT EXISTS (SELECT 1 FROM messages c WHERE c.id = m.caused_by)
+        UNION
+        SELECT m.id, tree.root FROM messages m JOIN tree ON m.caused_by = tree.id
+      )
+      UPDATE messages m SET root = tree.root FROM tree WHERE tree.id = m.id;
+      UPDATE messages SET root = id WHERE root IS NULL;
+      CREATE INDEX messages_pending_by_root ON messages (root) WHERE status = 'pending';
+
+      CREATE TABLE fan_in_windows (
+        grp          text PRIMARY KEY,
+        closed       integer NOT NULL,
+        members      jsonb NOT NULL,
+        opened_after bigint,
+        carried      boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX fan_in_windows_open ON fan_in_windows (opened_after) WHERE opened_after IS NOT NULL;
+      CREATE TABLE fan_in_batches (
+        grp       text NOT NULL,
+        idx       integer NOT NULL,
+        members   jsonb NOT NULL,
+        closed_by text NOT NULL,
+        PRIMARY KEY (grp, idx)
+      );
+      CREATE TABLE fan_in_links (
+        grp text NOT NULL,
+        id  text NOT NULL,
+        idx integer NOT NULL,
+        PRIMARY KEY (grp, id)
+      );
+      CREATE TABLE fan_in_sets (
+        name         text PRIMARY KEY,
+        expected     jsonb,
+        parts        jsonb NOT NULL,
+        completed_by text,
+        opened_after bigint
+      );
+      CREATE INDEX fan_in_sets_open ON fan_in_sets (opened_after) WHERE opened_after IS NOT NULL;
+
+      CREATE TEMP TABLE fan_in_old_groups ON COMMIT DROP AS
+        SELECT g.grp,
+               (SELECT COUNT(*) FROM batches b WHERE b.grp = g.grp) AS batches,
+               (SELECT COALESCE(MAX(idx), 0) FROM batches b WHERE b.grp = g.grp) AS closed,
+               (SELECT COUNT(*) FROM members m WHERE m.grp = g.grp AND m.batch IS NULL) AS waiting,
+               (SELECT MIN(COALESCE(joined_after, 0)) FROM members m WHERE m.grp = g.grp AND m.batch IS NULL) AS opened_after
+        FROM (SELECT DISTINCT grp FROM members) g;
+      INSERT INTO fan_in_links (grp, id, idx)
+        SELECT m.grp, m.id, COALESCE(m.batch, g.closed + 1) FROM members m JOIN fan_in_old_groups g ON g.grp = m.grp;
+      INSERT INTO fan_in_batches (grp, idx, members, closed_by)
+        SELECT b.grp, b.idx,
+               (SELECT jsonb_agg(jsonb_build_object('id', m.id, 'order', m.ord, 'value', m.value) ORDER BY m.ord, m.seq)
+                FROM members m WHERE m.grp = b.grp AND m.batch = b.idx),
+               b.closed_by
+        FROM batches b;
+      INSERT INTO fan_in_windows (grp, closed, members, opened_after, carried)
+        SELECT g.grp, g.closed,
+               COALESCE((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'order', m.ord, 'value', m.value) ORDER BY m.seq)
+                         FROM members m WHERE m.grp = g.grp AND m.batch IS NULL), '[]'),
+               g.opened_after, g.batches = 0
+        FROM fan_in_old_groups g;
+      INSERT INTO fan_in_sets (name, expected, parts, completed_by, opened_after)
+        SELECT g.grp,
+               NULL,
+               (SELECT jsonb_object_agg(m.id, m.value) FROM members m WHERE m.grp = g.grp),
+               (SELECT b.closed_by FROM batches b WHERE b.grp = g.grp),
+               CASE WHEN g.batches = 0 THEN g.opened_after END
+        FROM fan_in_old_groups g WHERE g.batches = 0 OR (g.batches = 1 AND g.waiting = 0);
+      DROP TABLE members;
+      DROP TABLE batches;
+    `,
+  },
 ];
 
 export interface MigrateOptions {

@@ -8,14 +8,7 @@
  *
  * Every method is one statement or one READ COMMITTED transaction, so each is one atomic step:
  *
- * - `collect` serializes per group across every process and machine: its transaction first takes
- *   a transaction-scoped advisory lock on a hash of the members table's oid and the group
- *   (`pg_advisory_xact_lock`). Under the lock it reads the group's unbatched members, and since
- *   READ COMMITTED gives each statement a fresh snapshot, it sees everything the previous holder
- *   committed. So one member never lands in two batches and no batch is skipped. The unique keys
- *   on members and batches back this up: a writer that skipped the lock would fail, not corrupt.
- *   Within one process, calls for the same group also queue before taking a connection, so a hot
- *   group does not tie up the whole pool waiting on the lock.
+ * - the fan-in (`addToWindow`, `addPart`) locks the one row it decides from: see `./fan-in.js`.
  * - `settle` updates the message only if it is still pending (a concurrent second settle waits on
  *   the row lock, then finds it settled and changes nothing), records what it caused and, given
  *   an `enqueue` hook, hands those messages to the hook on the same client inside the same
@@ -30,7 +23,8 @@ import pg from 'pg';
 import { foldCounts, postgresMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import { pruneInSteps } from '../retention/prune-rule.js';
-import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
+import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
+import { postgresFanIn } from './fan-in.js';
 
 export interface PostgresStateStoreOptions {
   /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
@@ -75,14 +69,6 @@ interface MessageRow {
   updated_at: string;
 }
 
-interface BatchRow {
-  idx: number;
-  closed_by: string;
-  id: string;
-  ord: number;
-  value: unknown;
-}
-
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const defaultLimit = 1000;
@@ -93,14 +79,10 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
   const messages = `${prefix}messages`;
-  const members = `${prefix}members`;
-  const batches = `${prefix}batches`;
   const countTables = { counts: `${prefix}message_counts`, changes: `${prefix}message_count_changes` };
 
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
-  /** In-process queue per group, ahead of the advisory lock that serializes across processes. */
-  const groupQueues = new Map<string, Promise<unknown>>();
 
   let writesSinceFold = 0;
   /** Runs a write; past the threshold, folds the count changes in the background (see the option). */
@@ -143,7 +125,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      // Explicit: the collect lock relies on each statement seeing what was committed before it.
+      // Explicit: the fan-in's row locks rely on each statement seeing what was committed before it.
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const result = await work(client);
       await client.query('COMMIT');
@@ -161,11 +143,16 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
   async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
     if (list.length === 0) return [];
+    const roots = rootsWithin(list);
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at)
-       SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, $9, $9
-       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-         WITH ORDINALITY AS m(id, type, body, key, valid_time, caused_by, status, reason, n)
+      // The root of its tree: its cause's, if recorded before; else that of the cause's cause
+      // within this list, walked up (rows of one statement do not see each other); else the cause
+      // itself, or the message for one without a cause.
+      `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+       SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, $9, $9,
+              COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), (SELECT c.root FROM ${messages} c WHERE c.id = m.root_cause), m.root_hint)
+       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::text[], $11::text[])
+         WITH ORDINALITY AS m(id, type, body, key, valid_time, caused_by, status, reason, root_cause, root_hint, n)
        ORDER BY m.n
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
@@ -179,6 +166,8 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         list.map((m) => m.status ?? 'pending'),
         list.map((m) => m.reason ?? null),
         now,
+        roots.map((r) => r.cause),
+        roots.map((r) => r.hint),
       ],
     );
     const inserted = new Set(rows.map((r) => r.id));
@@ -189,63 +178,11 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     return ids;
   }
 
-  /** The batch with this member in it, with all its members in order. */
-  async function batchContaining(db: Queryable, group: string, memberId: string): Promise<Batch | undefined> {
-    const { rows } = await db.query<BatchRow>(
-      `SELECT b.idx, b.closed_by, m.id, m.ord, m.value
-       FROM ${members} me
-       JOIN ${batches} b ON b.grp = me.grp AND b.idx = me.batch
-       JOIN ${members} m ON m.grp = b.grp AND m.batch = b.idx
-       WHERE me.grp = $1 AND me.id = $2
-       ORDER BY m.ord, m.seq`,
-      [group, memberId],
-    );
-    return toBatch(group, rows);
-  }
-
-  async function collectOne(group: string, member: Member, size: number): Promise<Batch | undefined> {
-    return transaction(async (client) => {
-      // The key names the members table by oid, so every session reaching the same table takes
-      // the same lock whatever its search_path says.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('dataflow.collect:' || $1::regclass::oid::text || ':' || $2::text, 0))`, [
-        members,
-        group,
-      ]);
-      const added = await client.query(
-        // joined_after: the newest message now, for prune.
-        `INSERT INTO ${members} (grp, id, ord, value, joined_after)
-         VALUES ($1, $2, $3, $4::jsonb, (SELECT COALESCE(MAX(seq), 0) FROM ${messages}))
-         ON CONFLICT (grp, id) DO NOTHING RETURNING seq`,
-        [group, member.id, member.order, JSON.stringify(member.value ?? null)],
-      );
-      if (added.rowCount === 0) {
-        // Already there: replay the decision its first arrival made.
-        const batch = await batchContaining(client, group, member.id);
-        return batch?.closedBy === member.id ? batch : undefined;
-      }
-      const open = await client.query<{ seq: string }>(`SELECT seq FROM ${members} WHERE grp = $1 AND batch IS NULL ORDER BY seq LIMIT $2`, [group, size]);
-      if (open.rows.length < size) return undefined;
-      const { rows } = await client.query<BatchRow>(
-        `WITH next AS (
-           SELECT COALESCE(MAX(idx), 0) + 1 AS idx FROM ${batches} WHERE grp = $1
-         ), created AS (
-           INSERT INTO ${batches} (grp, idx, closed_by)
-           SELECT $1, idx, $2 FROM next RETURNING idx, closed_by
-         )
-         UPDATE ${members} m SET batch = created.idx
-         FROM created
-         WHERE m.grp = $1 AND m.seq = ANY($3::bigint[]) AND m.batch IS NULL
-         RETURNING created.idx, created.closed_by, m.id, m.ord, m.value, m.seq`,
-        [group, member.id, open.rows.map((r) => r.seq)],
-      );
-      if (rows.length !== size) {
-        // Cannot happen while every writer takes the lock; refuse rather than commit a short batch.
-        throw new Error(`collect ${group}: expected to take ${size} members, took ${rows.length}`);
-      }
-      const ordered = (rows as (BatchRow & { seq: string })[]).sort((a, b) => a.ord - b.ord || compareSeq(a.seq, b.seq));
-      return toBatch(group, ordered);
-    });
-  }
+  const fanIn = postgresFanIn(
+    pool,
+    { messages, windows: `${prefix}fan_in_windows`, batches: `${prefix}fan_in_batches`, links: `${prefix}fan_in_links`, sets: `${prefix}fan_in_sets` },
+    transaction,
+  );
 
   return {
     ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, countTables),
@@ -345,13 +282,10 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     unsettled(rootIds) {
       return run(async () => {
         if (rootIds.length === 0) return 0;
+        // Along the index of pending messages by root: no walk of the tree.
         const { rows } = await pool.query<{ pending: number }>(
-          `WITH RECURSIVE tree(id) AS (
-             SELECT id FROM ${messages} WHERE id = ANY($1::text[])
-             UNION
-             SELECT m.id FROM ${messages} m JOIN tree ON m.caused_by = tree.id
-           )
-           SELECT COUNT(*)::integer AS pending FROM ${messages} WHERE status = 'pending' AND id IN (SELECT id FROM tree)`,
+          `SELECT COUNT(*)::integer AS pending FROM ${messages}
+           WHERE status = 'pending' AND root IN (SELECT root FROM ${messages} WHERE id = ANY($1::text[]))`,
           [rootIds],
         );
         return rows[0]?.pending ?? 0;
@@ -388,36 +322,27 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       );
     },
 
-    collect(group, member, size) {
-      if (!Number.isInteger(size) || size < 1) return Promise.reject(new Error(`size must be a positive integer, got ${size}`));
-      return run(() => {
-        const previous = groupQueues.get(group) ?? Promise.resolve();
-        const next = previous.then(
-          () => collectOne(group, member, size),
-          () => collectOne(group, member, size),
-        );
-        const settled = next.then(
-          () => undefined,
-          () => undefined,
-        );
-        groupQueues.set(group, settled);
-        void settled.then(() => {
-          if (groupQueues.get(group) === settled) groupQueues.delete(group);
-        });
-        return next;
-      });
+    addToWindow(group, member, size) {
+      return run(() => fanIn.addToWindow(group, member, size));
     },
 
-    batchOf(group, memberId) {
-      return run(() => batchContaining(pool, group, memberId));
+    windowOf(group, memberId) {
+      return run(() => fanIn.windowOf(group, memberId));
+    },
+
+    openWindow(group) {
+      return run(() => fanIn.openWindow(group));
+    },
+
+    addPart(set, expected, part) {
+      return run(() => fanIn.addPart(set, expected, part));
     },
 
     prune(before) {
       if (!Number.isFinite(before)) return Promise.reject(new Error(`prune: before must be epoch milliseconds, got ${before}`));
       return run(async () => {
-        // Rule 3 (see prune-rule.ts): the first position of a batch still forming.
-        const { rows } = await pool.query<{ pin: string | null }>(`SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM ${members} WHERE batch IS NULL`);
-        const pin = rows[0]?.pin ?? '9223372036854775807';
+        // Rule 3 (see prune-rule.ts): the first position of a window or known set still open.
+        const pin = (await fanIn.prunePin()) ?? '9223372036854775807';
         // Each step its own statement: no long transaction, no lock held for long. Rows a
         // concurrent prune removed first are skipped, so processes may prune at once. The keys of
         // pending messages (rule 2) are read once per step by the status index, then hashed.
@@ -472,15 +397,18 @@ function toStored(row: MessageRow): StoredMessage {
   };
 }
 
-function toBatch(group: string, rows: BatchRow[]): Batch | undefined {
-  const first = rows[0];
-  if (!first) return undefined;
-  return {
-    group,
-    index: first.idx,
-    members: rows.map((r) => ({ id: r.id, order: r.ord, value: r.value })),
-    closedBy: first.closed_by,
-  };
+/**
+ * For each message, where its root comes from when its cause is not recorded yet: a cause within
+ * the list is walked up to the first message whose cause is outside it (`cause`: that one's root,
+ * or the cause itself) or that has none (`hint`: its own id).
+ */
+function rootsWithin(list: NewMessage[]): { cause: string | null; hint: string }[] {
+  const found = new Map<string, { cause: string | null; hint: string }>();
+  return list.map((m) => {
+    const root = m.causedBy === undefined ? { cause: null, hint: m.id } : (found.get(m.causedBy) ?? { cause: m.causedBy, hint: m.causedBy });
+    if (!found.has(m.id)) found.set(m.id, root);
+    return root;
+  });
 }
 
 /** Orders bigserial values, which pg returns as decimal strings. */
@@ -492,7 +420,7 @@ function compareSeq(a: string, b: string): number {
 function explain(error: unknown, schema: string | undefined): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof message !== 'string') return error;
-  const missingTable = code === '42P01' && /relation "(?:[^"]*\.)?(?:messages|members|batches)" does not exist/.test(message);
+  const missingTable = code === '42P01' && /relation "(?:[^"]*\.)?(?:messages|fan_in_\w+)" does not exist/.test(message);
   const missingSchema = code === '3F000' && schema !== undefined && message.includes(`"${schema}"`);
   if (!missingTable && !missingSchema) return error;
   const where = schema === undefined ? "the pool's search_path" : `schema ${schema}`;

@@ -9,11 +9,13 @@
  *    not yet sent, looks up its frames' thumbnails under their imageId). Nothing else is needed to
  *    know what a pending message will read, and the pending messages are few, so this stays cheap
  *    however long the history;
- * 3. recorded since the first member joined of a fan-in batch still forming: its members' keys may
- *    have nothing pending right now, yet the batch's closing will look up what they caused. As a
- *    message position, the pin: members joining later get a later one.
+ * 3. recorded since the first member joined of a window still open, or the first part arrived of
+ *    a known set not yet complete: their keys may have nothing pending right now, yet the batch's
+ *    closing will look up what they caused (a GIF's frames' thumbnails). As a message position,
+ *    the pin: each open window and set keeps the newest message position when it opened
+ *    (`openedAfter`, cleared as it closes), and the earliest of those holds prune back.
  *
- * Fan-in members and batches are never pruned: see the port.
+ * The fan-in's records (windows, batches, member links, known sets) are never pruned: see the port.
  */
 
 /** Rows removed per statement: each step is its own short transaction, so writers are never held up for long. */

@@ -1,12 +1,13 @@
 /**
- * State store on SQLite (better-sqlite3). Every method is one transaction; `collect` takes the
+ * State store on SQLite (better-sqlite3). Every method is one transaction; each write takes the
  * write lock first (BEGIN IMMEDIATE), so fan-in decisions are serialized even across processes
- * sharing the file.
+ * sharing the file. The fan-in tables hold the records the port describes (see schema.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Batch, Member, MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
+import type { Batch, CompleteSet, Member, MessageQuery, NewMessage, Part, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
+import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
 import { migrations } from './schema.js';
 import { sqliteMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
@@ -27,11 +28,18 @@ interface MessageRow {
   updated_at: number;
 }
 
-interface MemberRow {
-  id: string;
-  ord: number;
-  value: string;
-  batch: number | null;
+interface WindowRow {
+  closed: number;
+  members: string;
+  opened_after: number | null;
+  carried: number;
+}
+
+interface SetRow {
+  expected: string | null;
+  parts: string;
+  completed_by: string | null;
+  opened_after: number | null;
 }
 
 export function openSqliteStateStore(path: string): StateStore & MessageBrowser {
@@ -42,9 +50,11 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   db.pragma('busy_timeout = 10000');
   migrate(db);
 
+  // The root of its tree: its cause's, or the cause itself when the store does not hold it.
   const insert = db.prepare(`
-    INSERT INTO messages (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at)
-    VALUES (@id, @type, @body, @key, @validTime, @causedBy, @status, 0, @reason, @now, @now)
+    INSERT INTO messages (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+    VALUES (@id, @type, @body, @key, @validTime, @causedBy, @status, 0, @reason, @now, @now,
+            COALESCE((SELECT root FROM messages WHERE id = @causedBy), @causedBy, @id))
     ON CONFLICT (id) DO NOTHING`);
   const selectOne = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
   const revived = db.prepare(`UPDATE messages SET status = 'pending', attempts = 0, failures = 0, reason = NULL, updated_at = @now WHERE id = @id`);
@@ -56,15 +66,22 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     `UPDATE messages SET failures = failures + 1, reason = @reason WHERE id = @id AND status = 'pending'`,
   );
   const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM messages WHERE id = ?');
-  const memberOf = db.prepare<[string, string], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND id = ?');
-  // joined_after: the newest message when the member joined, for prune (see prunePinSql).
-  const insertMember = db.prepare('INSERT INTO members (grp, id, ord, value, joined_after) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM messages))');
-  const unbatched = db.prepare<[string, number], { seq: number }>('SELECT seq FROM members WHERE grp = ? AND batch IS NULL ORDER BY seq LIMIT ?');
-  const nextIndex = db.prepare<[string], { next: number }>('SELECT COALESCE(MAX(idx), 0) + 1 AS next FROM batches WHERE grp = ?');
-  const assign = db.prepare('UPDATE members SET batch = ? WHERE seq = ?');
-  const insertBatch = db.prepare('INSERT INTO batches (grp, idx, closed_by) VALUES (?, ?, ?)');
-  const batchRow = db.prepare<[string, number], { closed_by: string }>('SELECT closed_by FROM batches WHERE grp = ? AND idx = ?');
-  const batchMembers = db.prepare<[string, number], MemberRow>('SELECT id, ord, value, batch FROM members WHERE grp = ? AND batch = ? ORDER BY ord, seq');
+  const linkOf = db.prepare<[string, string], { idx: number }>('SELECT idx FROM fan_in_links WHERE grp = ? AND id = ?');
+  const batchRow = db.prepare<[string, number], { members: string; closed_by: string }>('SELECT members, closed_by FROM fan_in_batches WHERE grp = ? AND idx = ?');
+  const windowRow = db.prepare<[string], WindowRow>('SELECT closed, members, opened_after, carried FROM fan_in_windows WHERE grp = ?');
+  const putWindow = db.prepare(`
+    INSERT INTO fan_in_windows (grp, closed, members, opened_after) VALUES (@group, @closed, @members, @openedAfter)
+    ON CONFLICT (grp) DO UPDATE SET closed = excluded.closed, members = excluded.members, opened_after = excluded.opened_after, carried = 0`);
+  const putLink = db.prepare('INSERT INTO fan_in_links (grp, id, idx) VALUES (?, ?, ?)');
+  const putBatch = db.prepare('INSERT INTO fan_in_batches (grp, idx, members, closed_by) VALUES (?, ?, ?, ?)');
+  const setRow = db.prepare<[string], SetRow>('SELECT expected, parts, completed_by, opened_after FROM fan_in_sets WHERE name = ?');
+  const putSet = db.prepare(`
+    INSERT INTO fan_in_sets (name, expected, parts, completed_by, opened_after) VALUES (@name, @expected, @parts, @completedBy, @openedAfter)
+    ON CONFLICT (name) DO UPDATE SET expected = excluded.expected, parts = excluded.parts, completed_by = excluded.completed_by, opened_after = excluded.opened_after`);
+  // A group carried over from before version 5 was kept as both kinds; its first use says which.
+  const dropCarriedSet = db.prepare('DELETE FROM fan_in_sets WHERE name = ? AND expected IS NULL');
+  const dropCarriedWindow = db.prepare('DELETE FROM fan_in_windows WHERE grp = ? AND carried = 1');
+  const newestSeq = db.prepare<[], { seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM messages');
 
   const saveAll = db.transaction((messages: NewMessage[], now: number) => {
     const inserted: string[] = [];
@@ -95,27 +112,52 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     return true;
   });
 
-  const loadBatch = (group: string, index: number): Batch | undefined => {
-    const row = batchRow.get(group, index);
-    if (!row) return undefined;
-    const members = batchMembers.all(group, index).map(toMember);
-    return { group, index, members, closedBy: row.closed_by };
+  const loadBatch = (group: string, index: number | undefined): Batch | undefined => {
+    const row = index === undefined ? undefined : batchRow.get(group, index);
+    return row && toBatch(group, index!, JSON.parse(row.members) as Member[], row.closed_by);
   };
 
-  const collectOne = db.transaction((group: string, member: Member, size: number): Batch | undefined => {
-    const existing = memberOf.get(group, member.id);
-    if (existing) {
-      if (existing.batch === null) return undefined;
-      const batch = loadBatch(group, existing.batch);
+  const addToWindowOnce = db.transaction((group: string, member: Member, size: number): Batch | undefined => {
+    const joined = linkOf.get(group, member.id)?.idx;
+    if (joined !== undefined) {
+      const batch = loadBatch(group, joined);
       return batch?.closedBy === member.id ? batch : undefined;
     }
-    insertMember.run(group, member.id, member.order, JSON.stringify(member.value ?? null));
-    const open = unbatched.all(group, size);
-    if (open.length < size) return undefined;
-    const index = nextIndex.get(group)!.next;
-    for (const { seq } of open) assign.run(index, seq);
-    insertBatch.run(group, index, member.id);
-    return loadBatch(group, index);
+    const open = windowRow.get(group);
+    if (open?.carried) dropCarriedSet.run(group);
+    const index = (open?.closed ?? 0) + 1;
+    const step = windowStep(open ? (JSON.parse(open.members) as Member[]) : [], member, size);
+    putLink.run(group, member.id, index);
+    if (!step.closes) {
+      putWindow.run({ group, closed: index - 1, members: JSON.stringify(step.members), openedAfter: open?.opened_after ?? newestSeq.get()!.seq });
+      return undefined;
+    }
+    putWindow.run({ group, closed: index, members: '[]', openedAfter: null });
+    const members = JSON.stringify(step.batch);
+    putBatch.run(group, index, members, member.id);
+    // As stored: what the caller gets back is no object of its own.
+    return toBatch(group, index, JSON.parse(members) as Member[], member.id);
+  });
+
+  const addPartOnce = db.transaction((name: string, expected: string[], part: Part): CompleteSet | undefined => {
+    const row = setRow.get(name);
+    const parts = row ? (JSON.parse(row.parts) as Record<string, unknown>) : {};
+    const kept = keptExpected(name, row && row.expected !== null ? (JSON.parse(row.expected) as string[]) : undefined, expected, Object.keys(parts));
+    if (row && row.expected === null) dropCarriedWindow.run(name);
+    if (Object.hasOwn(parts, part.name)) {
+      if (row!.expected === null) putSet.run({ name, expected: JSON.stringify(kept), parts: row!.parts, completedBy: row!.completed_by, openedAfter: row!.opened_after });
+      return row!.completed_by === part.name ? completeSet(name, kept, parts, part.name) : undefined;
+    }
+    parts[part.name] = JSON.parse(JSON.stringify(part.value ?? null));
+    const complete = completeSet(name, kept, parts, part.name);
+    putSet.run({
+      name,
+      expected: JSON.stringify(kept),
+      parts: JSON.stringify(parts),
+      completedBy: complete ? part.name : null,
+      openedAfter: complete ? null : (row?.opened_after ?? newestSeq.get()!.seq),
+    });
+    return complete;
   });
 
   const reviveAll = db.transaction((ids: string[] | 'all', now: number) => {
@@ -163,12 +205,11 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async unsettled(rootIds) {
       if (rootIds.length === 0) return 0;
+      // Along the index of pending messages by root: no walk of the tree.
       const row = db
         .prepare<string[], { pending: number }>(
-          `WITH RECURSIVE tree(id) AS (
-             SELECT id FROM messages WHERE id IN (${rootIds.map(() => '?').join(', ')})
-             UNION SELECT m.id FROM messages m JOIN tree ON m.caused_by = tree.id)
-           SELECT COUNT(*) AS pending FROM messages WHERE status = 'pending' AND id IN (SELECT id FROM tree)`,
+          `SELECT COUNT(*) AS pending FROM messages
+           WHERE status = 'pending' AND root IN (SELECT root FROM messages WHERE id IN (${rootIds.map(() => '?').join(', ')}))`,
         )
         .get(...rootIds)!;
       return row.pending;
@@ -176,18 +217,25 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     async revive(ids, now) {
       return reviveAll.immediate(ids, now);
     },
-    async collect(group, member, size) {
-      if (!Number.isInteger(size) || size < 1) throw new Error(`size must be a positive integer, got ${size}`);
-      return collectOne.immediate(group, member, size);
+    async addToWindow(group, member, size) {
+      checkWindowSize(size);
+      return addToWindowOnce.immediate(group, member, size);
+    },
+    async windowOf(group, memberId) {
+      return loadBatch(group, linkOf.get(group, memberId)?.idx);
+    },
+    async openWindow(group) {
+      const open = windowRow.get(group);
+      return { group, index: (open?.closed ?? 0) + 1, members: open ? (JSON.parse(open.members) as Member[]) : [] };
+    },
+    async addPart(name, expected, part) {
+      checkKnownSet(name, expected, part);
+      return addPartOnce.immediate(name, expected, part);
     },
     async prune(before) {
       if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
       const pin = prunePin.get()?.pin ?? Number.MAX_SAFE_INTEGER;
       return pruneInSteps(async (limit) => pruneStep.run(before, pin, limit).changes);
-    },
-    async batchOf(group, memberId) {
-      const row = memberOf.get(group, memberId);
-      return row?.batch == null ? undefined : loadBatch(group, row.batch);
     },
     async close() {
       db.close();
@@ -195,8 +243,10 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   };
 }
 
-/** Rule 3 of prune (see prune-rule.ts): the first position of a batch still forming. */
-const prunePinSql = `SELECT MIN(COALESCE(joined_after, 0)) AS pin FROM members WHERE batch IS NULL`;
+/** Rule 3 of prune (see prune-rule.ts): the first position of a window or known set still open. */
+const prunePinSql = `SELECT MIN(pin) AS pin FROM (
+  SELECT MIN(opened_after) AS pin FROM fan_in_windows WHERE opened_after IS NOT NULL
+  UNION ALL SELECT MIN(opened_after) FROM fan_in_sets WHERE opened_after IS NOT NULL)`;
 
 /**
  * One step of prune (see prune-rule.ts). The keys of pending messages are read once per step, by
@@ -245,8 +295,4 @@ function toStored(row: MessageRow): StoredMessage {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function toMember(row: MemberRow): Member {
-  return { id: row.id, order: row.ord, value: JSON.parse(row.value) };
 }

@@ -19,7 +19,7 @@ try {
   const batches: Batch[] = [];
   for (let i = 0; i < Number(count); i++) {
     const order = Number(first) + i;
-    const batch = await store.collect('frames:shared', { id: String(order), order, value: { pid: process.pid } }, 5);
+    const batch = await store.addToWindow('frames:shared', { id: String(order), order, value: { pid: process.pid } }, 5);
     if (batch) batches.push(batch);
   }
   await store.close();
