@@ -5,6 +5,7 @@
  */
 import { clusterBench } from './cluster.js';
 import { imagingBench } from './imaging.js';
+import { importsBench } from './imports.js';
 import { runtimeBench } from './runtime.js';
 import { scaleBench } from './scale.js';
 
@@ -13,6 +14,7 @@ const sections: Record<string, (args: Options) => Promise<void>> = {
   runtime: () => runtimeBench(),
   cluster: () => clusterBench(),
   scale: () => scaleBench(),
+  imports: () => importsBench(),
 };
 
 interface Options {

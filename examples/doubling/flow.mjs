@@ -46,7 +46,7 @@ export default defineFlow({
   mediator,
   workers: [doubler, summer],
   messages: [DidSum],
-  // Every hour, on its own: double the hour and the minute after it.
+  // Every hour, on its own: double the hour and the hour after it.
   schedule: {
     cron: '0 * * * *',
     inputs: (now) => {
