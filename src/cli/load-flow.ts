@@ -22,10 +22,11 @@ export interface FlowChoice {
 /** The built-in flow: the weather GIFs, loaded like any other module. */
 const weatherModule = new URL('../flows/weather/index.js', import.meta.url);
 
-export function chooseFlow(flag: string | undefined, config: ConfigFile, environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FlowChoice {
+/** `setting` is `DATAFLOW_FLOW`'s value. */
+export function chooseFlow(flag: string | undefined, setting: string | undefined, config: ConfigFile, cwd = process.cwd()): FlowChoice {
   const given: [string | undefined, string][] = [
     [flag, '--flow'],
-    [environment[runtimeEnv.flow], runtimeEnv.flow],
+    [setting, runtimeEnv.flow],
     [config.flow, `"flow" in ${config.file}`],
   ];
   for (const [value, from] of given) {
