@@ -33,12 +33,11 @@ export const stateSettings: SettingKey[] = ['dir', 'databaseUrl', 'schema'];
 
 /** The "Environment:" section of a command's help. */
 export function environmentHelp(keys: readonly SettingKey[], loadsFlow: boolean): string {
-  const width = Math.max(...keys.map((k) => runtimeEnv[k].length));
-  const lines = keys.map((k) => `  ${runtimeEnv[k].padEnd(width)}  ${settingHelp[k]}`);
+  const lines = keys.map((k) => `  ${runtimeEnv[k]}\n${wrap(settingHelp[k], 6, 80)}`);
   const flow = loadsFlow
-    ? "\nThe flow module may read settings of its own: see its documentation (the built-in weather flow's are in the README)."
-    : '\nThe flow module is not loaded: this command only reads or changes the state.';
-  return `\nEnvironment:\n${lines.join('\n')}\n${flow}\n`;
+    ? wrap("The flow module may read settings of its own: see its documentation (the built-in weather flow's are in the README).", 0, 80)
+    : wrap('The flow module is not loaded, so there is no --flow: this command only reads or changes the state.', 0, 80);
+  return `\nEnvironment:\n${lines.join('\n')}\n\n${flow}\n`;
 }
 
 export const exitCodes = `
@@ -48,3 +47,15 @@ Exit codes:
   2   the work ran, but a message was dead-lettered or rejected (run --once, send, redrive)
   64  usage: an unknown command or option, a missing or malformed argument
 `;
+
+/** The text in lines of at most `width` characters, each indented by `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) (lines.push(line), (line = word));
+    else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}

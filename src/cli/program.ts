@@ -50,6 +50,7 @@ export function buildProgram(context: ProgramContext): Command {
       .command(name)
       .summary(summary)
       .description(summary)
+      .helpOption('-h, --help', 'show this help')
       .addHelpText('after', env.length ? environmentHelp(env, loadsFlow) : '');
 
   command('run', 'run the schedule, the mediator and the workers, and serve the dashboard, until Ctrl-C', [...flowSettings, 'retention', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
@@ -101,7 +102,7 @@ export function buildProgram(context: ProgramContext): Command {
     .addOption(verboseOption())
     .action((ids: string[], options: { all?: boolean; flow?: string; verbose?: boolean }) =>
       run(async () => {
-        if (Boolean(options.all) === ids.length > 0) throw new UsageError('dataflow redrive needs message ids, or --all');
+        if (Boolean(options.all) === ids.length > 0) throw new UsageError('redrive needs message ids, or --all');
         return redriveCommand(settings(), options.all ? 'all' : ids, { verbose: Boolean(options.verbose), flow: options.flow });
       }),
     );
