@@ -24,7 +24,7 @@ async function workspace(): Promise<string> {
 
 /** Runs a printed shell command in `cwd`, where `dataflow` resolves to the sources. */
 function shell(command: string, cwd: string): Promise<{ code: number; output: string }> {
-  const env = { ...process.env, NODE_OPTIONS: `--conditions=source --import ${import.meta.resolve('tsx')}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--conditions=source --import ${import.meta.resolve('tsx')}` };
   delete env.NODE_TEST_CONTEXT; // the printed test runs as a person runs it, not as a subtest of this one
   return new Promise((resolve) => {
     execFile('sh', ['-c', command], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
