@@ -50,6 +50,12 @@ function commandOf(argv: string[]): string {
   return name && known.includes(name) ? `dataflow ${name}` : 'dataflow';
 }
 
+// `dataflow trace … | head`: a reader that went away is no error; the command ends as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const argv = process.argv.slice(2);
 main(argv)
   .then(
