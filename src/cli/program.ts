@@ -18,6 +18,7 @@ import { parseDuration } from './duration.js';
 import { environmentHelp, exitCodes, flowSettings, stateSettings, type SettingKey } from './help-text.js';
 import { parseRoles } from './roles.js';
 import { parsePort, type Settings } from './settings.js';
+import { runtimeDefaults } from '../runtimes/env.js';
 
 /** A command used wrongly: the exit code is 64, and the command's help is pointed to. */
 export class UsageError extends Error {
@@ -55,8 +56,12 @@ export function buildProgram(context: ProgramContext): Command {
 
   command('run', 'run the schedule, the mediator and the workers, and serve the dashboard, until Ctrl-C', [...flowSettings, 'retention', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
     .option('--once', 'one round: fire the schedule once and exit when the flow is idle')
-    .option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; the cluster runtime)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--dashboard-port <port>', 'the dashboard\'s port, 0 for any, off for none (default DATAFLOW_DASHBOARD_PORT, else 7070)')
+    .addOption(
+      new Option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; other than all, the cluster runtime)')
+        .default([] as string[], 'all')
+        .argParser((value: string, all: string[]) => [...all, value]),
+    )
+    .option('--dashboard-port <port>', `the dashboard's port, 0 for any, off for none (default DATAFLOW_DASHBOARD_PORT, else ${runtimeDefaults.dashboardPort})`)
     .addOption(flowOption())
     .addOption(verboseOption())
     .action((options: { once?: boolean; role: string[]; dashboardPort?: string; flow?: string; verbose?: boolean }) =>
@@ -112,7 +117,7 @@ export function buildProgram(context: ProgramContext): Command {
     .action((id: string) => run(() => traceCommand(settings(), id)));
 
   command('dashboard', "serve the dashboard alone, on the flow's state", ['flow', 'config', 'dir', 'databaseUrl', 'blobs', 'schema', 'linkExpiresSeconds', 'logLevel', 'log', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
-    .option('--port <port>', 'the port, 0 for any (default DATAFLOW_DASHBOARD_PORT, else 7070)')
+    .option('--port <port>', `the port, 0 for any (default DATAFLOW_DASHBOARD_PORT, else ${runtimeDefaults.dashboardPort})`)
     .addOption(flowOption())
     .action((options: { port?: string; flow?: string }) =>
       run(async () => {
