@@ -67,6 +67,13 @@ describe('dataflow --help', () => {
     assert.match(missing.stderr, /missing required argument "file"\nsee dataflow invoke --help/);
   });
 
+  it('dataflow help <command> is that command\'s --help', async () => {
+    const help = await dataflow('help', 'prune');
+    assert.equal(help.code, 0);
+    assert.equal(help.stdout, (await dataflow('prune', '--help')).stdout);
+    assert.match(help.stdout, /^Usage: dataflow prune/);
+  });
+
   it('alone, shows the help on stderr and exits 64; --version prints the version', async () => {
     const alone = await dataflow();
     assert.equal(alone.code, 64);

@@ -29,8 +29,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-    // `dataflow` alone: commander printed the help, to stderr.
-    if (error.code === 'commander.help') return EXIT_USAGE;
+    // `dataflow help <command>` (0), or `dataflow` alone, which printed the help to stderr.
+    if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : EXIT_USAGE;
     throw new UsageError(commanderText(error.message), { cause: error });
   }
 }

@@ -43,7 +43,7 @@ export function buildProgram(context: ProgramContext): Command {
     .description('Runs a Data Flow: a smart mediator leads dumb, stateless workers; state in a database, files in shared storage.')
     .version(context.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help (every command has its own: dataflow <command> --help)')
-    .helpCommand(false)
+    .helpCommand('help [command]', 'show the help of a command')
     .addHelpText('after', `${exitCodes}\nEvery setting is an environment variable: each command's --help lists those it reads.\n`);
 
   const command = (name: string, summary: string, env: readonly SettingKey[], loadsFlow: boolean) =>
