@@ -59,6 +59,14 @@ describe('secrets a flow declares', () => {
     for (const file of await filesUnder(join(dir, '.dataflow'))) assert.ok(!(await readFile(file)).toString('latin1').includes(KEY), `the key is in ${file}`);
   });
 
+  it('are scrubbed from the error of a worker run alone by invoke', async () => {
+    const dir = await userProject({ 'flow.mjs': keyedFlow('secrets: [key]'), 'call.json': '{"type":"please-call"}' });
+    const invoked = await dataflow(dir, ['invoke', 'caller', 'call.json', '--flow', './flow.mjs']);
+    assert.equal(invoked.code, 1);
+    assert.match(invoked.stderr, /dataflow: the service refused https:\/\/api\.example\.com\/v1\?key=\[redacted\] \(key \[redacted\]\)\n$/);
+    assert.ok(!invoked.stderr.includes(KEY) && !invoked.stdout.includes(KEY));
+  });
+
   it('are the flow\'s to name: undeclared, the same key reaches the reason', async () => {
     const dir = await userProject({ 'flow.mjs': keyedFlow('') });
     const sent = await dataflow(dir, ['send', '--flow', './flow.mjs', '-'], '{"type":"please-call"}');

@@ -31,6 +31,8 @@ export interface App {
   outbox: string;
   /** True on the cluster runtime: other processes may handle messages too. */
   cluster: boolean;
+  /** Scrubs every secret known, the host's and the flow's, from a text: for errors a command shows. */
+  redact(text: string): string;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function openApp(settings: Settings, options: AppOptions = {}): Pro
   const blobsUrl = settings.blobsUrl ?? pathToFileURL(paths.blobs).href;
   let provided: ProvidedFlow | undefined;
   let runtime: Runtime;
+  let redact: (text: string) => string;
   try {
     // The flow first: the secrets it read are known only then, and the log scrubs them from its first line.
     const blobs = databaseUrl
@@ -69,7 +72,7 @@ export async function openApp(settings: Settings, options: AppOptions = {}): Pro
     provided = await provideChosenFlow(settings, options.flow, { mailer, blobs });
     const secrets = knownSecrets([...settings.secrets, ...(provided.secrets ?? [])]);
     const log = openLog(settings, secrets);
-    const redact = textScrubber(secrets);
+    redact = textScrubber(secrets);
     const common = { mailer, concurrency: settings.concurrency, retry: settings.retry, log, redact };
     if (databaseUrl) {
       const { openClusterRuntime } = await import('../cluster.js');
@@ -98,6 +101,7 @@ export async function openApp(settings: Settings, options: AppOptions = {}): Pro
     stateSource: databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname}` : paths.dir,
     outbox: paths.outbox,
     cluster: Boolean(databaseUrl),
+    redact,
     async close() {
       try {
         await runtime.stop();

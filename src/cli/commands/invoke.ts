@@ -11,7 +11,10 @@ export async function invokeCommand(settings: Settings, workerName: string, sour
   try {
     const worker = app.runtime.flow.workers.find((w) => w.name === workerName);
     if (!worker) throw new Error(`no worker named ${workerName}; the workers are ${app.runtime.flow.workers.map((w) => w.name).join(', ')}`);
-    const reply = await invokeWorker(worker, input, { blobs: app.runtime.blobs, bucket: 'dataflow' });
+    const reply = await invokeWorker(worker, input, { blobs: app.runtime.blobs, bucket: 'dataflow' }).catch((error: Error) => {
+      // The runtime scrubs the reasons it records; here the worker's error goes to the terminal.
+      throw new Error(app.redact(error.message), { cause: error });
+    });
     process.stdout.write(`${JSON.stringify(reply, null, process.stdout.isTTY ? 2 : undefined)}\n`);
     return 0;
   } finally {
