@@ -7,8 +7,6 @@ import { parseBlobsUrl } from '../adapters/s3/blobs-url.js';
 import { checkUrlSetting, SettingError, shownSetting as shown } from '../core/url-setting.js';
 import { runtimeEnv } from '../runtimes/env.js';
 
-export { SettingError };
-
 export function checkDatabaseUrl(value: string | undefined): void {
   if (value === undefined) return;
   const name = runtimeEnv.databaseUrl;
