@@ -159,4 +159,12 @@ for role in mediator workers; do
   grep -q 'stopping: letting running work finish' "$role.err" || { cat "$role.err" >&2; fail "dataflow run ($role) did not stop as on SIGTERM"; }
 done
 echo "cluster (schema $schema): run --role mediator, run --role worker:doubler --role worker:summer, send: $(grep did-sum cluster-send.out); both stopped on SIGTERM with 0"
+
+# init's templates ship: the starter it writes passes its own test and runs, as printed.
+npx dataflow init starter 2> init.err || { cat init.err >&2; fail "init failed"; }
+(cd starter && npm test > ../init-test.out 2>&1) || { cat init-test.out >&2; fail "the starter's npm test failed"; }
+echo '{"type":"please-tidy-text","text":"a b c"}' | (cd starter && DATAFLOW_DIR="$app/.starter" npx dataflow send -) > init-send.out 2> init-send.err \
+  || { cat init-send.err >&2; fail "send on the starter failed"; }
+grep -q '"words":3' init-send.out || { cat init-send.out >&2; fail "the starter did not count 3 words"; }
+echo "init: the starter's test passes, and send runs it"
 echo "packed install: ok"

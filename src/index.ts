@@ -18,6 +18,7 @@ export * from './core/keys.js';
 export * from './core/location.js';
 export * from './core/html.js';
 export * from './core/redact.js';
+export * from './core/url-setting.js';
 export { derivedId, newId, shortHash } from './core/ids.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './ports/state-store.js';

@@ -2,10 +2,11 @@
  * The weather flow as a flow module, the way `dataflow` loads any flow (`--flow`): its default
  * export receives the runtime's ports and returns the flow with what it opened. It builds the
  * config from the settings, and fetches maps from Aeris when credentials are set, else from the
- * offline map server it starts here and closes when the runtime stops. Its GIF gallery is a view
- * it gives the dashboard.
+ * offline map server it starts here and closes when the runtime stops. It checks the settings it
+ * reads, naming each, and declares the Aeris credentials as secrets, for the host to scrub. Its GIF
+ * gallery is a view it gives the dashboard.
  */
-import type { FlowPorts, ProvidedFlow } from 'dataflow';
+import { checkUrlSetting, type FlowPorts, type ProvidedFlow } from 'dataflow';
 import { loadWeatherConfig } from './config.js';
 import { env } from './env.js';
 import { weatherFlow } from './flow.js';
@@ -25,6 +26,7 @@ export default async function weatherFlowModule({ mailer, settings }: FlowPorts)
       close: maps.close,
       report: weatherRunReport,
       views: [weatherGallery()],
+      secrets: maps.secrets,
     };
   } catch (error) {
     await maps.close();
@@ -38,9 +40,18 @@ type Environment = FlowPorts['settings']['env'];
 async function openMapSource(environment: Environment) {
   const clientId = environment[env.aerisClientId];
   const clientSecret = environment[env.aerisClientSecret];
+  const mapsUrl = environment[env.aerisMapsUrl] || undefined;
+  if (mapsUrl !== undefined) {
+    checkUrlSetting(env.aerisMapsUrl, mapsUrl, {
+      schemes: ['http', 'https'],
+      example: 'https://maps.aerisapi.com',
+      noCredentials: `the map server takes ${env.aerisClientId} and ${env.aerisClientSecret}`,
+      noQuery: "the map's path is added to it",
+    });
+  }
   if (clientId && clientSecret) {
-    const baseUrl = environment[env.aerisMapsUrl] || 'https://maps.aerisapi.com';
-    return { amp: { baseUrl, clientId, clientSecret }, description: `Aeris Maps at ${new URL(baseUrl).origin}`, close: async () => {} };
+    const baseUrl = mapsUrl ?? 'https://maps.aerisapi.com';
+    return { amp: { baseUrl, clientId, clientSecret }, description: `Aeris Maps at ${new URL(baseUrl).origin}`, close: async () => {}, secrets: [clientId, clientSecret] };
   }
   if (clientId || clientSecret) {
     throw new Error(`set both ${env.aerisClientId} and ${env.aerisClientSecret} to use Aeris Maps, or neither to use the offline map server`);
@@ -50,6 +61,7 @@ async function openMapSource(environment: Environment) {
     amp: { baseUrl: server.url, clientId: 'offline', clientSecret: 'offline' },
     description: `the offline map server at ${server.url}`,
     close: () => server.close(),
+    secrets: [] as string[],
   };
 }
 

@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runtimeEnv } from '../runtimes/env.js';
 
 export interface ConfigFile {
   /** The path as given, for messages; undefined when there is no file. */
@@ -15,8 +14,9 @@ export interface ConfigFile {
   values: Record<string, unknown>;
 }
 
-export function readConfigFile(environment: NodeJS.ProcessEnv = process.env): ConfigFile {
-  const file = environment[runtimeEnv.config] || (existsSync('dataflow.config.json') ? 'dataflow.config.json' : undefined);
+/** `path` is the `DATAFLOW_CONFIG` setting; unset, the default file is read when it exists. */
+export function readConfigFile(path: string | undefined): ConfigFile {
+  const file = path || (existsSync('dataflow.config.json') ? 'dataflow.config.json' : undefined);
   if (!file) return { values: {} };
   let parsed: unknown;
   try {

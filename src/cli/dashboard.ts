@@ -20,17 +20,9 @@ export interface DashboardParts {
   redrive?: DashboardOptions['redrive'];
 }
 
-/** The port from `--dashboard-port` or the environment: a number, 0 for any, or undefined for off. */
-export function dashboardPort(flag: string | undefined): number | undefined {
-  const text = flag ?? process.env[runtimeEnv.dashboardPort] ?? '7070';
-  if (text === 'off') return undefined;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`the dashboard port must be 0 to 65535 or off, got ${JSON.stringify(text)}`);
-  return port;
-}
-
 /** Starts the dashboard; a port already taken is reported and the process goes on without it. */
-export async function serveDashboard(parts: DashboardParts, port: number, say: (text: string) => void) {
+export async function serveDashboard(parts: DashboardParts, address: { port: number; host: string; token?: string }, say: (text: string) => void) {
+  const { port } = address;
   if (!isBrowser(parts.state)) throw new Error('this state store cannot be browsed');
   const metrics = createMetrics({ flow: parts.flow, browser: parts.state });
   parts.onEvent?.(metrics.listen);
@@ -43,8 +35,9 @@ export async function serveDashboard(parts: DashboardParts, port: number, say: (
       redrive: parts.redrive,
       metrics,
       views: parts.views,
-      host: process.env[runtimeEnv.dashboardHost] || '127.0.0.1',
+      host: address.host,
       port,
+      token: address.token,
     });
     say(`dashboard: ${dashboard.url}`);
     return dashboard;

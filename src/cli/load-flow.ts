@@ -25,10 +25,11 @@ export interface FlowChoice {
  */
 const weatherModule = new URL(import.meta.resolve('dataflow/examples/weather'));
 
-export function chooseFlow(flag: string | undefined, config: ConfigFile, environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FlowChoice {
+/** `setting` is `DATAFLOW_FLOW`'s value. */
+export function chooseFlow(flag: string | undefined, setting: string | undefined, config: ConfigFile, cwd = process.cwd()): FlowChoice {
   const given: [string | undefined, string][] = [
     [flag, '--flow'],
-    [environment[runtimeEnv.flow], runtimeEnv.flow],
+    [setting, runtimeEnv.flow],
     [config.flow, `"flow" in ${config.file}`],
   ];
   for (const [value, from] of given) {

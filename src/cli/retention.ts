@@ -1,17 +1,10 @@
 /**
- * Retention for a long-running process (`DATAFLOW_RETENTION`, e.g. `30d`): prunes the state store
- * at start and then every tenth of the retention period (at least a second apart, at most an
- * hour). Every process may prune at once: each removal skips what another removed first.
+ * Retention for a long-running process (`DATAFLOW_RETENTION`, e.g. `30d`, read with the
+ * settings): prunes the state store at start and then every tenth of the retention period (at
+ * least a second apart, at most an hour). Every process may prune at once: each removal skips what another removed first.
  */
 import type { StateStore } from '../ports/state-store.js';
 import { runtimeEnv } from '../runtimes/env.js';
-import { parseDuration } from './duration.js';
-
-/** The retention the environment sets, in ms, or undefined to keep everything. */
-export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const text = env[runtimeEnv.retention];
-  return text ? parseDuration(text, runtimeEnv.retention) : undefined;
-}
 
 export interface Pruning {
   stop(): Promise<void>;

@@ -34,6 +34,12 @@ export interface ProvidedFlow {
   readonly flow: Flow;
   /** What the flow does and what it uses, for the first line a command prints, e.g. `weather GIFs; maps from …`. @defaultValue the flow's name */
   readonly about?: string;
+  /**
+   * Secret values the factory read (an API key, a password in a URL): the host scrubs them from
+   * every log line and every dead letter's reason, as it does its own. The host knows no flow's
+   * settings, so a flow that reads a secret names it here.
+   */
+  readonly secrets?: readonly string[];
   /** Closes what the factory opened (a server, a connection); called once, after the runtime stopped. */
   close?(): Promise<void>;
   /** Tells a person what a `run --once` made; without it the host counts the messages by type. */
@@ -87,6 +93,10 @@ export async function provideFlow(source: unknown, ports: FlowPorts, name = 'the
   const provided = made as Partial<ProvidedFlow> | null;
   if (typeof provided === 'object' && provided !== null && isFlow(provided.flow)) {
     if (provided.close !== undefined && typeof provided.close !== 'function') throw new Error(`${name}: the close its function returned is ${describe(provided.close)}, not a function`);
+    if (provided.secrets !== undefined && !(Array.isArray(provided.secrets) && provided.secrets.every((s) => typeof s === 'string'))) {
+      await provided.close?.();
+      throw new Error(`${name}: the secrets its function returned are ${describe(provided.secrets)}, not an array of strings`);
+    }
     return provided as ProvidedFlow;
   }
   if (typeof provided?.close === 'function') await provided.close();

@@ -21,7 +21,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { MessageBrowser } from '../ports/message-browser.js';
 import type { StateStore } from '../ports/state-store.js';
 import { createDashboardApp } from './server/app.js';
-import { assertStartable, isLoopbackHost, TOKEN_ENV } from './server/auth.js';
+import { assertStartable, isLoopbackHost } from './server/auth.js';
 import { createChangeFeed } from './server/change-feed.js';
 import { checkViews } from './server/flow-views.js';
 
@@ -42,7 +42,7 @@ export interface DashboardOptions {
   host?: string;
   /** @defaultValue 7070; 0 picks a free port. */
   port?: number;
-  /** @defaultValue process.env.DATAFLOW_DASHBOARD_TOKEN */
+  /** Required off loopback (the `dataflow` command passes `DATAFLOW_DASHBOARD_TOKEN`). @defaultValue none */
   token?: string;
   now?: () => number;
 }
@@ -70,7 +70,7 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 7070;
-  const token = (options.token ?? process.env[TOKEN_ENV]) || undefined;
+  const token = options.token || undefined;
   assertStartable(host, token);
   const views = checkViews(options.views);
   const now = options.now ?? Date.now;

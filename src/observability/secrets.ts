@@ -1,13 +1,16 @@
 /**
- * The secret values this process knows, so they can be scrubbed from every log line: credentials
- * from the environment, and the passwords inside connection URLs.
+ * The secret values the host knows, so they can be scrubbed from every log line and reason: the
+ * credentials in its own settings and the passwords inside its connection URLs. A flow adds the
+ * ones it read (`ProvidedFlow.secrets`): the host knows no flow's variables.
  */
 import { passwordsInUrl, secretScrubber } from '../core/redact.js';
+import { runtimeEnv } from '../runtimes/env.js';
 
-const SECRET_VARIABLES = ['AERIS_CLIENT_SECRET', 'AERIS_CLIENT_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'DATAFLOW_DASHBOARD_TOKEN'];
-const URL_VARIABLES = ['DATABASE_URL', 'SMTP_URL', 'DATAFLOW_BLOBS', 'AERIS_MAPS_URL', 'DATAFLOW_PUBLIC_URL'];
+/** Variables whose whole value is a secret: the dashboard's token, and the AWS SDK's own keys. */
+const SECRET_VARIABLES = [runtimeEnv.dashboardToken, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const URL_VARIABLES = [runtimeEnv.databaseUrl, runtimeEnv.smtpUrl, runtimeEnv.blobs];
 
-export function secretsFromEnvironment(environment: NodeJS.ProcessEnv = process.env): string[] {
+export function secretsFromEnvironment(environment: Readonly<Record<string, string | undefined>>): string[] {
   const secrets = SECRET_VARIABLES.map((name) => environment[name]).filter((value): value is string => Boolean(value));
   for (const password of URL_VARIABLES.flatMap((name) => passwordsInUrl(environment[name]))) {
     secrets.push(password);
@@ -17,8 +20,12 @@ export function secretsFromEnvironment(environment: NodeJS.ProcessEnv = process.
       // a raw '%' that is no escape: drivers take the password as written, and so do we
     }
   }
-  // Short values would scrub ordinary words; a secret that short is no secret anyway.
-  return [...new Set(secrets.filter((s) => s.length >= 4))];
+  return knownSecrets(secrets);
+}
+
+/** The values worth scrubbing, once each: short ones would scrub ordinary words, and a secret that short is no secret anyway. */
+export function knownSecrets(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((s): s is string => typeof s === 'string' && s.length >= 4))];
 }
 
 /** The one scrubber of the core, under the name the CLI imports it by. */

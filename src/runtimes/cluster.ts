@@ -13,7 +13,7 @@ import { pgBossTransport } from '../adapters/pg-boss/transport.js';
 import { migrate } from '../adapters/postgres/migrations.js';
 import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
 import { checkReachable, postgresPool } from '../adapters/postgres/pool.js';
-import { runtimeEnv } from './env.js';
+import { runtimeDefaults, runtimeEnv } from './env.js';
 import type { Flow } from '../core/flow.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -22,7 +22,7 @@ import type { Delivery } from '../ports/transport.js';
 import type { NewMessage } from '../ports/state-store.js';
 
 export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
-  /** A `postgres://` URL. @defaultValue `DATABASE_URL` */
+  /** A `postgres://` URL (the `dataflow` command: `DATABASE_URL`). */
   databaseUrl: string;
   /** `file:///folder` or `s3://bucket/prefix`. */
   blobsUrl: string;
@@ -32,17 +32,17 @@ export interface ClusterOptions extends Partial<Omit<RuntimeOptions, 'flow' | 's
   /**
    * Seconds a job may go without its lease renewed before another process takes it over: what a
    * killed process held comes back after about this. A running handler renews its lease every
-   * third of it, however long it runs. @defaultValue 30 (`leaseDefaults`, in the pg-boss adapter)
+   * third of it, however long it runs. @defaultValue 30 (`runtimeDefaults.leaseSeconds`)
    */
   leaseSeconds?: number;
   /** The PostgreSQL schema for state; the queue uses `<schema>_queue`. @defaultValue 'dataflow' */
   schema?: string;
-  /** How long presigned blob links (in mails) stay valid. @defaultValue 604800, a week: the most S3 allows */
+  /** How long presigned blob links (in mails) stay valid. @defaultValue 604800 (`runtimeDefaults.linkExpiresSeconds`), a week: the most S3 allows */
   linkExpiresInSeconds?: number;
 }
 
 export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; blobs: BlobStore }) => Flow, options: ClusterOptions): Promise<Runtime> {
-  const schema = options.schema ?? 'dataflow';
+  const schema = options.schema ?? runtimeDefaults.schema;
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
   // Bounded everywhere: a connection that goes silent fails its query instead of hanging the process.
   const pool = postgresPool({
@@ -63,7 +63,7 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; b
     connectionString: options.databaseUrl,
     schema: `${schema}_queue`,
     // Its default, and how often it is renewed and checked, live with the transport.
-    expireInSeconds: options.leaseSeconds,
+    expireInSeconds: options.leaseSeconds ?? runtimeDefaults.leaseSeconds,
     log: options.log,
   });
   await transport.start();
@@ -78,7 +78,7 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; b
       for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries);
     },
   });
-  const blobs = options.blobs ?? (await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? 604_800 }));
+  const blobs = options.blobs ?? (await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? runtimeDefaults.linkExpiresSeconds }));
   const runtime = createRuntime({
     ...options,
     flow: createFlow({ mailer: options.mailer, blobs }),

@@ -18,12 +18,12 @@ import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtim
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Mailer } from '../ports/mailer.js';
 import { lockFolder } from './folder-lock.js';
-import { runtimeEnv } from './env.js';
+import { runtimeDefaults } from './env.js';
 
 export interface EmbeddedOptions extends Partial<Omit<RuntimeOptions, 'flow' | 'state' | 'blobs' | 'transport'>> {
-  /** The data folder. @defaultValue `DATAFLOW_DIR`, else `./.dataflow` */
+  /** The data folder. @defaultValue `./.dataflow` (the `dataflow` command: `DATAFLOW_DIR`) */
   dir?: string;
-  /** Send mail over SMTP instead of writing `.eml` files. @defaultValue `SMTP_URL` */
+  /** Send mail over SMTP instead of writing `.eml` files. @defaultValue none: the outbox (the `dataflow` command: `SMTP_URL`) */
   smtpUrl?: string;
   /** A mailer of the caller's; the runtime closes it when it stops. @defaultValue SMTP when `smtpUrl` is set, else the outbox */
   mailer?: Mailer;
@@ -36,12 +36,14 @@ export interface EmbeddedPaths {
   outbox: string;
 }
 
-export function embeddedPaths(dir = process.env[runtimeEnv.dir] || '.dataflow'): EmbeddedPaths {
+/** Where the runtime keeps what it keeps, under `dir` (relative to the current folder). */
+export function embeddedPaths(dir: string = runtimeDefaults.dir): EmbeddedPaths {
   const root = resolve(dir);
   return { dir: root, state: join(root, 'state.db'), blobs: join(root, 'blobs'), outbox: join(root, 'outbox') };
 }
 
-export function embeddedMailer(paths: EmbeddedPaths, smtpUrl = process.env[runtimeEnv.smtpUrl]): Mailer {
+/** SMTP when a URL is given, else `.eml` files in the outbox. */
+export function embeddedMailer(paths: EmbeddedPaths, smtpUrl?: string): Mailer {
   return smtpUrl ? smtpMailer(smtpUrl) : outboxMailer(paths.outbox);
 }
 

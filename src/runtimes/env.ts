@@ -1,4 +1,10 @@
-/** Every environment variable the runtimes and the CLI read, in one place. */
+/**
+ * Every environment variable the runtimes and the CLI read, in one place, and the defaults they
+ * fall back to. Only entry points (the `dataflow` command; a serverless handler) read the
+ * environment, into one settings object (src/cli/settings.ts); the runtimes take options.
+ */
+import { leaseDefaults } from '../adapters/pg-boss/lease.js';
+
 export const runtimeEnv = {
   /**
    * The flow module every command runs (`./my-flow.mjs`, relative to the current folder, or a
@@ -44,3 +50,15 @@ export const runtimeEnv = {
   /** Required to reach the dashboard off loopback, and for its writes there; 16 characters at least. */
   dashboardToken: 'DATAFLOW_DASHBOARD_TOKEN',
 } as const;
+
+/** The one place each default lives: settings, runtimes and help text all read it here. */
+export const runtimeDefaults = {
+  dir: '.dataflow',
+  schema: 'dataflow',
+  leaseSeconds: leaseDefaults.leaseSeconds,
+  /** A week: the most S3 allows for a presigned link. */
+  linkExpiresSeconds: 604_800,
+  logLevel: 'info',
+  dashboardPort: 7070,
+  dashboardHost: '127.0.0.1',
+} as const satisfies Partial<Record<keyof typeof runtimeEnv, string | number>>;

@@ -54,7 +54,7 @@ describe('structured logs', () => {
 
   it('finds the secrets in the environment: credentials, and passwords in URLs even when not well-formed', () => {
     const environment = {
-      AERIS_CLIENT_SECRET: 's3cr3t/value',
+      AWS_SECRET_ACCESS_KEY: 's3cr3t/value',
       DATABASE_URL: 'postgres://user:pa%24%24word@db:5432/x',
       SMTP_URL: 'smtp://app:50%off-Secret@mail:25',
       DATAFLOW_BLOBS: 'file:///tmp/x',
@@ -62,12 +62,17 @@ describe('structured logs', () => {
     assert.deepEqual(secretsFromEnvironment(environment).sort(), ['50%off-Secret', 'pa$$word', 'pa%24%24word', 's3cr3t/value'].sort());
   });
 
-  it('finds the password in every URL setting, the map server\'s included', () => {
-    assert.deepEqual(secretsFromEnvironment({ AERIS_MAPS_URL: 'http://maps:map-pass-word@proxy.internal:8080' }), ['map-pass-word']);
+  it('finds the dashboard token and the password in every URL setting of the host', () => {
+    const found = secretsFromEnvironment({ DATAFLOW_DASHBOARD_TOKEN: 'token-0123456789abcdef', DATAFLOW_BLOBS: 's3://key:blob-pass-word@bucket/x', AWS_SESSION_TOKEN: 'session-token-1' });
+    assert.deepEqual(found.sort(), ['blob-pass-word', 'session-token-1', 'token-0123456789abcdef']);
   });
 
-  it('finds a password that holds a raw / (up to the last @), and the one in DATAFLOW_PUBLIC_URL', () => {
-    const found = secretsFromEnvironment({ DATABASE_URL: 'postgres://user:pass/word-1@db:5432/x', DATAFLOW_PUBLIC_URL: 'https://viewer:public-pass-2@weather.example.com' });
+  it('knows no flow\'s variables: a flow declares the secrets it reads (ProvidedFlow.secrets)', () => {
+    assert.deepEqual(secretsFromEnvironment({ AERIS_CLIENT_SECRET: 'weather-secret', AERIS_MAPS_URL: 'http://maps:map-pass-word@proxy.internal:8080' }), []);
+  });
+
+  it('finds a password that holds a raw / (up to the last @), and the one in SMTP_URL', () => {
+    const found = secretsFromEnvironment({ DATABASE_URL: 'postgres://user:pass/word-1@db:5432/x', SMTP_URL: 'smtps://mailer:public-pass-2@mail.example.com' });
     assert.deepEqual(found.sort(), ['pass/word-1', 'public-pass-2']);
   });
 

@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runtimeEnv } from '../../src/runtimes/env.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -13,19 +14,19 @@ export function dataflowArgs(...args: string[]): string[] {
   return ['--conditions=source', '--import', import.meta.resolve('tsx'), main, ...args];
 }
 
-/** Settings a developer's shell may hold that would change what a test's command does. */
+/**
+ * Settings a developer's shell may hold that would change what a test's command does: every one
+ * the host reads, the weather flow's, and the AWS SDK's endpoint.
+ */
 const outsideSettings = [
+  ...Object.values(runtimeEnv),
   'AERIS_CLIENT_ID',
   'AERIS_CLIENT_SECRET',
   'AERIS_MAPS_URL',
-  'SMTP_URL',
-  'DATABASE_URL',
-  'DATAFLOW_BLOBS',
-  'DATAFLOW_CONFIG',
-  'DATAFLOW_FLOW',
-  'DATAFLOW_LOG',
   'DATAFLOW_MAX_MAP_BYTES',
   'DATAFLOW_GIF_MAX_PIXELS',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_S3',
 ];
 
 export interface Ran {

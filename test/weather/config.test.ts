@@ -20,7 +20,7 @@ describe('the weather flow config', () => {
   it('takes the file over the defaults and the environment over the file, key by key', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'dataflow-config-')), 'dataflow.config.json');
     await writeFile(file, JSON.stringify({ framesPerGif: 3, gifDelayMs: 100, email: { to: ['file@example.com'], subject: 'From the file' } }));
-    const { values } = readConfigFile({ DATAFLOW_CONFIG: file });
+    const { values } = readConfigFile(file);
     const config = loadWeatherConfig({
       values,
       file,
@@ -40,7 +40,7 @@ describe('the weather flow config', () => {
     assert.throws(() => loadWeatherConfig({ environment: { DATAFLOW_THUMBNAIL_SIZE: '200' } }), /DATAFLOW_THUMBNAIL_SIZE must look like 200x200/);
     assert.throws(() => loadWeatherConfig({ environment: { DATAFLOW_EMAIL_TO: 'not-an-address' } }), /email\.to\.0/);
     assert.throws(() => loadWeatherConfig({ environment: {}, overrides: { framesPerGif: 0 } }), /framesPerGif/);
-    assert.throws(() => readConfigFile({ DATAFLOW_CONFIG: '/nonexistent/dataflow.config.json' }), /cannot read the config file \/nonexistent\/dataflow.config.json: no such file/);
+    assert.throws(() => readConfigFile('/nonexistent/dataflow.config.json'), /cannot read the config file \/nonexistent\/dataflow.config.json: no such file/);
     assert.throws(() => loadWeatherConfig({ values: { framesPerGif: 'five' }, file: 'mine.json', environment: {} }), /invalid weather flow config \(file mine.json\): framesPerGif/);
   });
 

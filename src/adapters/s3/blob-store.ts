@@ -23,7 +23,10 @@ export interface S3BlobStoreOptions {
   presignExpiresInSeconds?: number;
   /** An S3-compatible endpoint; default: the SDK's (AWS_ENDPOINT_URL_S3 or AWS). */
   endpoint?: string;
-  /** Default: true when an endpoint is set (here or by AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL). */
+  /**
+   * Default: true when `endpoint` is set. The SDK also takes an endpoint from AWS_ENDPOINT_URL_S3 or
+   * AWS_ENDPOINT_URL by itself: a host that reads those passes `forcePathStyle` with them.
+   */
   forcePathStyle?: boolean;
   /** Default: the SDK's (AWS_REGION, shared config). */
   region?: string;
@@ -77,7 +80,7 @@ export function s3BlobStore(options: S3BlobStoreOptions = {}): BlobStore {
 }
 
 function createClient(options: S3BlobStoreOptions): S3Client {
-  const endpointSet = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+  const endpointSet = options.endpoint !== undefined;
   return new S3Client({
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),

@@ -6,38 +6,36 @@
 import { diskBlobStore } from '../../adapters/disk/blob-store.js';
 import { openBlobStore } from '../../adapters/s3/blobs-url.js';
 import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
-import { provideFlow } from '../../index.js';
 import { embeddedPaths } from '../../embedded.js';
-import { readConfigFile } from '../config-file.js';
-import { chooseFlow, importFlow } from '../load-flow.js';
-import { runtimeEnv } from '../../runtimes/env.js';
-import { openApp, openState } from '../app.js';
-import { dashboardPort, serveDashboard } from '../dashboard.js';
+import { runtimeDefaults } from '../../runtimes/env.js';
+import { openApp, openState, provideChosenFlow } from '../app.js';
+import { serveDashboard } from '../dashboard.js';
+import type { Settings } from '../settings.js';
 
-export async function dashboardCommand(options: { port?: string; flow?: string }): Promise<number> {
-  const port = dashboardPort(options.port) ?? 7070;
+/** `port`: `--port`, else the settings' port; when that is off, the default, since serving is all this does. */
+export async function dashboardCommand(settings: Settings, options: { port?: number; flow?: string }): Promise<number> {
+  const port = options.port ?? settings.dashboard.port ?? runtimeDefaults.dashboardPort;
+  const address = { ...settings.dashboard, port };
   const say = (text: string) => process.stderr.write(`${text}\n`);
   let close: () => Promise<void>;
   let dashboard;
-  if (process.env[runtimeEnv.databaseUrl]) {
-    const app = await openApp({ roles: [], flow: options.flow });
+  if (settings.databaseUrl) {
+    const app = await openApp(settings, { roles: [], flow: options.flow });
     const { runtime } = app;
     await runtime.start();
-    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, views: app.provided.views, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, port, say);
+    dashboard = await serveDashboard({ state: runtime.state, flow: runtime.flow, views: app.provided.views, blobs: runtime.blobs, seesEverything: false, redrive: runtime.redrive }, address, say);
     close = () => app.close();
   } else {
-    const paths = embeddedPaths();
-    const configFile = readConfigFile();
-    const choice = chooseFlow(options.flow, configFile);
-    const source = await importFlow(choice);
-    const blobsUrl = process.env[runtimeEnv.blobs];
-    const blobs = blobsUrl ? await openBlobStore(blobsUrl) : diskBlobStore(paths.blobs, { staleTemporaryMs: Number.POSITIVE_INFINITY });
+    const paths = embeddedPaths(settings.dir);
+    const blobs = settings.blobsUrl
+      ? await openBlobStore(settings.blobsUrl, { presignExpiresInSeconds: settings.linkExpiresSeconds, forcePathStyle: settings.s3PathStyle })
+      : diskBlobStore(paths.blobs, { staleTemporaryMs: Number.POSITIVE_INFINITY });
     // The flow only gives the picture its shape and its views here (which read the dashboard's
     // state, not what the factory opened): nothing runs, so what it opened closes now.
-    const provided = await provideFlow(source, { mailer: outboxMailer(paths.outbox), blobs, settings: { config: configFile.values, configFile: configFile.file, env: process.env } }, choice.name);
+    const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(paths.outbox), blobs });
     await provided.close?.();
-    const state = await openState();
-    dashboard = await serveDashboard({ state, flow: provided.flow, views: provided.views, blobs, seesEverything: false }, port, say);
+    const state = await openState(settings);
+    dashboard = await serveDashboard({ state, flow: provided.flow, views: provided.views, blobs, seesEverything: false }, address, say);
     close = () => state.close();
   }
   if (!dashboard) {

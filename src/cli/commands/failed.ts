@@ -1,9 +1,10 @@
 /** `dataflow failed`: the dead letters, each with its reason. */
 import { openState } from '../app.js';
 import { createOutput } from '../output.js';
+import type { Settings } from '../settings.js';
 
-export async function failedCommand(options: { limit: number }): Promise<number> {
-  const state = await openState();
+export async function failedCommand(settings: Settings, options: { limit: number }): Promise<number> {
+  const state = await openState(settings);
   const output = createOutput();
   try {
     const dead = await state.find({ status: 'dead', limit: options.limit });

@@ -4,9 +4,10 @@
  */
 import { openState } from '../app.js';
 import { createOutput } from '../output.js';
+import type { Settings } from '../settings.js';
 
-export async function pruneCommand(options: { olderThanMs: number; now?: number }): Promise<number> {
-  const state = await openState();
+export async function pruneCommand(settings: Settings, options: { olderThanMs: number; now?: number }): Promise<number> {
+  const state = await openState(settings);
   const output = createOutput();
   try {
     if (!state.prune) throw new Error('this state store cannot prune');

@@ -2,13 +2,13 @@
  * `dataflow redrive <id…|--all>`: sends dead letters again and waits until everything they set off
  * has settled. On the embedded runtime it runs the flow itself; on the cluster, other processes do.
  */
-import { runtimeEnv } from '../../runtimes/env.js';
+import type { Settings } from '../settings.js';
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 
-export async function redriveCommand(ids: string[] | 'all', options: { verbose: boolean; flow?: string }): Promise<number> {
-  const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
-  const app = await openApp({ roles: cluster ? [] : ['all'], flow: options.flow });
+export async function redriveCommand(settings: Settings, ids: string[] | 'all', options: { verbose: boolean; flow?: string }): Promise<number> {
+  const cluster = Boolean(settings.databaseUrl);
+  const app = await openApp(settings, { roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const output = createOutput({ verbose: options.verbose });
   runtime.on(output.event);

@@ -3,13 +3,17 @@ import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 import { countingReport } from './run-report.js';
 import { runsSchedule, type Role } from '../roles.js';
-import { dashboardPort, serveDashboard } from '../dashboard.js';
-import { retentionFromEnv, startPruning } from '../retention.js';
+import { serveDashboard } from '../dashboard.js';
+import { startPruning } from '../retention.js';
+import type { Settings } from '../settings.js';
 import { startFlowSchedule } from '../../runtimes/flow-schedule.js';
 
-export async function runCommand(options: { once: boolean; verbose: boolean; roles: Role[]; dashboardPort?: string; flow?: string }): Promise<number> {
-  const retention = options.once ? undefined : retentionFromEnv();
-  const app = await openApp({ roles: options.roles, flow: options.flow });
+export async function runCommand(
+  settings: Settings,
+  options: { once: boolean; verbose: boolean; roles: Role[]; /** undefined: no dashboard. */ dashboardPort: number | undefined; flow?: string },
+): Promise<number> {
+  const retention = options.once ? undefined : settings.retentionMs;
+  const app = await openApp(settings, { roles: options.roles, flow: options.flow });
   const { runtime, provided } = app;
   const output = createOutput({ verbose: options.verbose });
   const report = (provided.report ?? countingReport)({ blobs: runtime.blobs, outbox: app.outbox });
@@ -36,13 +40,13 @@ export async function runCommand(options: { once: boolean; verbose: boolean; rol
     return dead > 0 ? 2 : 0;
   }
 
-  const port = dashboardPort(options.dashboardPort);
+  const port = options.dashboardPort;
   const dashboard =
     port === undefined
       ? undefined
       : await serveDashboard(
           { state: runtime.state, flow: runtime.flow, views: provided.views, blobs: runtime.blobs, onEvent: runtime.on, seesEverything: !app.cluster, redrive: runtime.redrive },
-          port,
+          { ...settings.dashboard, port },
           output.say,
         );
   const pruning = retention === undefined ? undefined : startPruning(runtime.state, retention, output.say);

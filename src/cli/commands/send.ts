@@ -6,13 +6,13 @@
 import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 import { readMessages } from './read-input.js';
-import { runtimeEnv } from '../../runtimes/env.js';
+import type { Settings } from '../settings.js';
 import { SettleWaitError } from '../../index.js';
 
-export async function sendCommand(source: string, options: { verbose: boolean; flow?: string; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
+export async function sendCommand(settings: Settings, source: string, options: { verbose: boolean; flow?: string; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
   const inputs = await readMessages(source);
-  const cluster = Boolean(process.env[runtimeEnv.databaseUrl]);
-  const app = await openApp({ roles: cluster ? [] : ['all'], flow: options.flow });
+  const cluster = Boolean(settings.databaseUrl);
+  const app = await openApp(settings, { roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const progress = createOutput({ human: true, verbose: options.verbose });
   runtime.on((event) => {

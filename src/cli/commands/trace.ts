@@ -1,9 +1,10 @@
 /** `dataflow trace <message-id>`: the causal tree a message belongs to, from its root cause down. */
 import { causalTree, type CausalNode } from '../../index.js';
 import { openState } from '../app.js';
+import type { Settings } from '../settings.js';
 
-export async function traceCommand(id: string): Promise<number> {
-  const state = await openState();
+export async function traceCommand(settings: Settings, id: string): Promise<number> {
+  const state = await openState(settings);
   try {
     const found = await causalTree(state, id);
     if (!found) {
