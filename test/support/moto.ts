@@ -22,6 +22,11 @@ export interface Moto {
   port: number;
   /** Empties every service (`POST /moto-api/reset`). */
   reset(): Promise<void>;
+  /**
+   * Everything moto holds, by service (`GET /moto-api/data.json`): e.g. `ses.RawMessage[].raw_data`,
+   * the mails SES v2 sent. It answers 500 once any Lambda function exists.
+   */
+  data(): Promise<Record<string, Record<string, unknown[]>>>;
   /** SIGTERM, then SIGKILL by PID if it is still there after a few seconds. */
   stop(): Promise<void>;
 }
@@ -79,6 +84,11 @@ function motoOn(port: number, child: ChildProcess, forget: () => void): Moto {
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`resetting moto answered ${response.status}`);
+    },
+    async data() {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (!response.ok) throw new Error(`moto's data.json answered ${response.status}`);
+      return (await response.json()) as Record<string, Record<string, unknown[]>>;
     },
     async stop() {
       forget();
