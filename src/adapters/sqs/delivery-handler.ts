@@ -1,0 +1,39 @@
+/**
+ * A batch handler, in the shape a Lambda function fed by SQS has, made from a per-delivery
+ * handler: each record becomes a delivery (its attempt from ApproximateReceiveCount), its outcome
+ * becomes the partial batch response. Copies of one message id never run at once in this process:
+ * a copy waits until the one before it has ended (and the core then drops it as a duplicate).
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Logger } from '../../core/logger.js';
+import type { DeliveryHandler } from '../../ports/transport.js';
+import { batchResponseOf, type RecordOutcome } from './batch-response.js';
+import { deliveryOf, messageIdOf } from './message-body.js';
+import type { Visibility } from './visibility.js';
+
+export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+export function deliveryBatchHandler(handler: DeliveryHandler, visibility: Visibility, log?: Logger): SqsBatchHandler {
+  /** The last run of each message id in this process; a copy chains after it. */
+  const runs = new Map<string, Promise<unknown>>();
+
+  const runRecord = async (record: SQSRecord): Promise<RecordOutcome> => {
+    const delivery = deliveryOf(record);
+    const id = messageIdOf(delivery);
+    const before = id === undefined ? undefined : runs.get(id);
+    const run = (before ?? Promise.resolve()).then(() =>
+      handler(delivery).catch((error: unknown): RecordOutcome => {
+        // A handler answers with an outcome; a throw is a bug, so leave the message to come back.
+        log?.warn({ messageId: record.messageId, reason: (error as Error)?.message ?? String(error) }, 'the delivery handler threw');
+        return { kind: 'failed' };
+      }),
+    );
+    if (id !== undefined) {
+      runs.set(id, run);
+      void run.finally(() => runs.get(id) === run && runs.delete(id));
+    }
+    return run;
+  };
+
+  return async (event) => batchResponseOf(event, await Promise.all(event.Records.map(runRecord)), visibility, log);
+}
