@@ -48,7 +48,10 @@ export interface EventSourceHostOptions {
 export interface EventSourceHost {
   /** Batches being handled or settled now, over every mapping. */
   busy(): number;
-  /** Stops polling, and resolves once every batch taken has been handled and settled. */
+  /**
+   * Stops polling, and resolves once every batch taken has been handled and settled. A long poll
+   * under way is cut short: a message SQS gave it just then comes back after its visibility timeout.
+   */
   stop(): Promise<void>;
 }
 
