@@ -11,7 +11,7 @@ export { awsPrefix, AWS_ENV, DEFAULT_AWS_PREFIX } from './adapters/aws/prefix.js
 export { sqsTransport, type SqsTransport, type SqsTransportOptions } from './adapters/sqs/transport.js';
 export { sqsSender, delaySecondsOf, MAX_DELAY_SECONDS, type SqsSender, type SqsSenderOptions, type SendOptions } from './adapters/sqs/sender.js';
 export { hostEventSources, type EventSourceHost, type EventSourceHostOptions, type EventSourceMapping } from './adapters/sqs/event-source-host.js';
-export { deliveryBatchHandler, type SqsBatchHandler } from './adapters/sqs/delivery-handler.js';
+export { batchHandlerOf, deliveryBatchHandler, type SqsBatchHandler } from './adapters/sqs/delivery-handler.js';
 export { batchResponseOf, type RecordOutcome } from './adapters/sqs/batch-response.js';
 export { sqsVisibility, visibilitySecondsOf, MAX_RETRY_DELAY_SECONDS, type RetryLater, type Visibility } from './adapters/sqs/visibility.js';
 export { deliveryOf, messageIdOf, MAX_MESSAGE_BYTES } from './adapters/sqs/message-body.js';

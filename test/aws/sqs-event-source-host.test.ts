@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deliveryBatchHandler } from '../../src/adapters/sqs/delivery-handler.js';
+import { batchHandlerOf, deliveryBatchHandler } from '../../src/adapters/sqs/delivery-handler.js';
 import { hostEventSources, type EventSourceHost, type EventSourceMapping } from '../../src/adapters/sqs/event-source-host.js';
 import { deliveryOf } from '../../src/adapters/sqs/message-body.js';
 import { queueUrls } from '../../src/adapters/sqs/queue-names.js';
@@ -170,6 +170,22 @@ describe('the local SQS event source mapping on moto', { skip }, () => {
     const waited = times[1]! - times[0]!;
     assert.deepEqual(attempts, [1, 2]);
     assert.ok(waited >= 1900 && waited < 30_000, `came back after about 2 s, not 60 (${waited} ms)`);
+  });
+
+  it('answers a batch decided as a whole, one outcome per record in order: ack and dead deleted, retry back after its delay', async () => {
+    const q = await queue({ visibilityTimeoutSeconds: 60 });
+    const decided: string[][] = [];
+    const outcomes = { ok: { kind: 'ack' }, later: { kind: 'retry', delayMs: 1000 }, poison: { kind: 'dead' } } as const;
+    const handler = batchHandlerOf(async (deliveries) => {
+      const ids = deliveries.map((d) => `${(d.message as { id: string }).id}#${d.attempt}`);
+      decided.push(ids);
+      return deliveries.map((d) => (d.attempt > 1 ? { kind: 'ack' } : outcomes[(d.message as { id: keyof typeof outcomes }).id]));
+    }, sqsVisibility(client, q.urls));
+    await q.send([delivery('ok'), delivery('later'), delivery('poison')]);
+    q.host({ handler });
+    await waitFor('the retried record', () => decided.flat().includes('later#2'), 20_000);
+    await waitFor('all deleted', async () => { const d = await q.depth(); return d.waiting + d.inFlight === 0; });
+    assert.deepEqual(decided.flat().sort(), ['later#1', 'later#2', 'ok#1', 'poison#1']);
   });
 
   it('leaves a message received more than maxReceiveCount to SQS, which moves it to the dead-letter queue', async () => {

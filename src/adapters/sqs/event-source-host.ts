@@ -40,7 +40,7 @@ export interface EventSourceHostOptions {
   urls?: QueueUrls;
   /** How long one receive waits for messages (long polling), 0 to 20. @defaultValue 20 */
   waitTimeSeconds?: number;
-  /** How long to wait before polling again after a failed receive. @defaultValue 1000 */
+  /** How long to wait before polling again after a failed receive; it doubles while failures go on, up to 30 s. @defaultValue 1000 */
   pauseAfterErrorMs?: number;
   log?: Logger;
 }
@@ -123,6 +123,7 @@ export function hostEventSources(mappings: EventSourceMapping[], options: EventS
     const counter = { running: 0 };
     let queueUrl: string | undefined;
     let identity: QueueIdentity | undefined;
+    let failures = 0;
     while (!abort.signal.aborted) {
       try {
         if (!queueUrl || !identity) {
@@ -135,13 +136,15 @@ export function hostEventSources(mappings: EventSourceMapping[], options: EventS
         const free = maxConcurrency - counter.running;
         const wanted = batchSize > RECEIVE_MAX ? batchSize : Math.min(RECEIVE_MAX, free * batchSize);
         const messages = await receive(queueUrl, wanted, waitTimeSeconds, windowMs);
+        failures = 0;
         for (let start = 0; start < messages.length; start += batchSize) {
           runBatch(mapping, queueUrl, identity, messages.slice(start, start + batchSize), mapLog, counter);
         }
       } catch (error) {
         if (abort.signal.aborted) break;
-        mapLog.warn({ reason: (error as Error)?.message ?? String(error) }, 'could not receive from the queue; trying again');
-        await pause(options.pauseAfterErrorMs ?? 1000);
+        const pauseMs = Math.min(30_000, (options.pauseAfterErrorMs ?? 1000) * 2 ** Math.min(failures++, 10));
+        mapLog.warn({ reason: (error as Error)?.message ?? String(error), retryInMs: pauseMs }, 'could not receive from the queue; trying again');
+        await pause(pauseMs);
       }
     }
   };
