@@ -200,6 +200,18 @@ describe('the local SQS event source mapping on moto', { skip }, () => {
     assert.deepEqual(await q.depth(), { consumer: 'worker', queueName: q.setup.queueName, waiting: 0, inFlight: 0, delayed: 0, deadLetters: 1 });
   });
 
+  it('waits for a queue that does not exist yet, and polls it once it does', async () => {
+    const prefix = `h${randomBytes(4).toString('hex')}`;
+    const handled: string[] = [];
+    const host = hostEventSources([{ queueName: `${prefix}-late`, handler: async (event) => void handled.push(...event.Records.map(idOf)) }], { client, waitTimeSeconds: 1, pauseAfterErrorMs: 100 });
+    hosts.push(host);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await setUpQueues([{ name: 'late' }], { client, prefix });
+    await sqsSender({ client, prefix, urls: queueUrls(client) }).send('late', [delivery('made-late')]);
+    await waitFor('the message', () => handled.length > 0);
+    assert.deepEqual(handled, ['made-late']);
+  });
+
   it('stops polling, after the batches it holds have run and been settled', async () => {
     const q = await queue();
     let started = 0;

@@ -17,7 +17,7 @@
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_MESSAGE_BYTES } from './message-body.js';
-import { deadLetterQueueNameOf, queueNameOf } from './queue-names.js';
+import { deadLetterQueueNameOf, queueNameOf, queueUrls, type QueueUrls } from './queue-names.js';
 
 /** A consumer as `flow.consumers()` describes it; only its name is required. */
 export interface QueueConsumer {
@@ -108,13 +108,14 @@ export async function setUpQueues(consumers: QueueConsumer[], options: QueueSetu
 }
 
 /** How many messages each consumer's queue and dead-letter queue hold (approximate on AWS, to about a minute). */
-export async function queueDepths(consumers: string[], options: { client: SQSClient; prefix: string }): Promise<QueueDepth[]> {
+export async function queueDepths(consumers: string[], options: { client: SQSClient; prefix: string; /** Caches the URLs between calls. */ urls?: QueueUrls }): Promise<QueueDepth[]> {
   const { client, prefix } = options;
+  const urls = options.urls ?? queueUrls(client);
   return Promise.all(
     consumers.map(async (consumer) => {
       const [queue, deadLetters] = await Promise.all(
-        [queueNameOf(prefix, consumer), deadLetterQueueNameOf(prefix, consumer)].map(async (QueueName) => {
-          const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName }));
+        [queueNameOf(prefix, consumer), deadLetterQueueNameOf(prefix, consumer)].map(async (queueName) => {
+          const QueueUrl = await urls.urlOf(queueName);
           const { Attributes = {} } = await client.send(
             new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
           );

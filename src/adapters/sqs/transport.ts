@@ -56,9 +56,10 @@ export function sqsTransport(options: SqsTransportOptions = {}): SqsTransport {
   const urls = queueUrls(client, {
     createMissing: creating
       ? async (queueName) => {
-          const consumer = queueName.slice(prefix.length + 1);
+          const deadLetters = queueName.endsWith('-dlq');
+          const consumer = queueName.slice(prefix.length + 1, deadLetters ? -'-dlq'.length : undefined);
           const [setup] = await setUpQueues([{ name: consumer }], { client, prefix, ...(creating === true ? {} : creating) });
-          return setup!.queueUrl;
+          return deadLetters ? setup!.deadLetterQueueUrl : setup!.queueUrl;
         }
       : undefined,
   });
@@ -99,8 +100,8 @@ export function sqsTransport(options: SqsTransportOptions = {}): SqsTransport {
       for (;;) {
         const busy = [...hosts.values()].some((host) => host.busy() > 0);
         if (!busy) {
-          await Promise.all([...seen].map((queue) => urls.urlOf(queueNameOf(prefix, queue)))); // made, when they are made on use
-          const depths = await queueDepths([...seen], { client, prefix });
+          await Promise.all([...seen].map((queue) => urls.urlOf(queueNameOf(prefix, queue)))); // made first, when made on use
+          const depths = await queueDepths([...seen], { client, prefix, urls });
           if (depths.every((depth) => depth.waiting + depth.inFlight + depth.delayed === 0) && ![...hosts.values()].some((host) => host.busy() > 0)) return;
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
