@@ -16,6 +16,7 @@ export { batchResponseOf, type RecordOutcome } from './adapters/sqs/batch-respon
 export { sqsVisibility, visibilitySecondsOf, MAX_RETRY_DELAY_SECONDS, type RetryLater, type Visibility } from './adapters/sqs/visibility.js';
 export { deliveryOf, messageIdOf, MAX_MESSAGE_BYTES } from './adapters/sqs/message-body.js';
 export { recordOf, type QueueIdentity } from './adapters/sqs/event-records.js';
+export type { SQSEvent, SQSRecord, SQSRecordAttributes, SQSMessageAttribute, SQSMessageAttributes, SQSBatchResponse, SQSBatchItemFailure } from './adapters/sqs/sqs-event.js';
 export { queueNameOf, deadLetterQueueNameOf, queueUrls, QueueMissingError, type QueueUrls, type QueueUrlOptions } from './adapters/sqs/queue-names.js';
 export {
   setUpQueues,

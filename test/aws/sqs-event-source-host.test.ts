@@ -70,7 +70,9 @@ describe('the local SQS event source mapping on moto', { skip }, () => {
   it('hands the handler real SQS events', async () => {
     const q = await queue();
     const events: SQSEvent[] = [];
-    q.host({ handler: async (event) => void events.push(event) });
+    // Typed with @types/aws-lambda, as a deployed function is: the host's own event types fit it.
+    const lambdaHandler: (event: SQSEvent) => Promise<void> = async (event) => void events.push(event);
+    q.host({ handler: lambdaHandler });
     await q.send([delivery('first', 3)]);
     await waitFor('the event', () => events.length > 0);
     const [record] = events[0]!.Records;

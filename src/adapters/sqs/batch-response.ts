@@ -9,7 +9,7 @@
  * the outcomes are values, decided for the batch as a whole, and a failure carries a delay, so
  * this is the part it has no equivalent for.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from './sqs-event.js';
 import type { Logger } from '../../core/logger.js';
 import type { Outcome } from '../../ports/transport.js';
 import type { RetryLater, Visibility } from './visibility.js';

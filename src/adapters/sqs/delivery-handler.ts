@@ -9,7 +9,7 @@
  *   one message id never run at once in this process: a copy waits until the one before it has
  *   ended (and the core then drops it as a duplicate).
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from './sqs-event.js';
 import type { Logger } from '../../core/logger.js';
 import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
 import { batchResponseOf, type RecordOutcome } from './batch-response.js';

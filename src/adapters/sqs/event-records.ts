@@ -4,7 +4,7 @@
  * See https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html for the event it builds.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from './sqs-event.js';
 
 export interface QueueIdentity {
   arn: string;

@@ -17,7 +17,7 @@
  * whose visibility timeout passes meanwhile may be delivered again (the core drops the copies).
  */
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from './sqs-event.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SqsBatchHandler } from './delivery-handler.js';
 import { recordOf, type QueueIdentity } from './event-records.js';

@@ -4,7 +4,7 @@
  * later attempt (attempt > 1) carries the number it starts from in a message attribute.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from './sqs-event.js';
 import type { Delivery } from '../../ports/transport.js';
 
 const FIRST_ATTEMPT = 'dataflow-first-attempt';

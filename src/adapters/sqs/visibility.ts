@@ -9,7 +9,7 @@
  * delay is capped at 12 hours less those 15 minutes.
  */
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from './sqs-event.js';
 import type { QueueUrls } from './queue-names.js';
 
 export const MAX_RETRY_DELAY_SECONDS = 12 * 3600 - 15 * 60;
