@@ -125,11 +125,12 @@ describe('SQS sending on moto', { skip }, () => {
     const [setup] = await setUpQueues([{ name: 'mediator' }], { client, prefix });
     const sender = sqsSender({ client, prefix, urls: queueUrls(client) });
     const sentAt = Date.now();
-    await sender.send('mediator', [delivery('delayed', { text: 'snow \u2603' })], { delayMs: 1500 });
+    await sender.send('mediator', [delivery('delayed', { text: 'snow \u2603 \uFFFF \uD800' })], { delayMs: 1500 });
     assert.equal((await attributesOf(setup!.queueUrl)).ApproximateNumberOfMessagesDelayed, '1');
     const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: setup!.queueUrl, WaitTimeSeconds: 5 }));
     assert.ok(Date.now() - sentAt >= 1900, `held back for the delay, rounded up to 2 s (${Date.now() - sentAt} ms)`);
-    assert.deepEqual(JSON.parse(Messages[0]!.Body!), { type: 'please-test', id: 'delayed', dateCreated: 0, text: 'snow \u2603' });
+    assert.doesNotMatch(Messages[0]!.Body!, /[\uFFFF\uD800]/, 'characters SQS refuses in a body travel escaped');
+    assert.deepEqual(JSON.parse(Messages[0]!.Body!), { type: 'please-test', id: 'delayed', dateCreated: 0, text: 'snow \u2603 \uFFFF \uD800' });
   });
 
   it('names a queue that does not exist, and how it comes to exist', async () => {

@@ -1,7 +1,8 @@
 /**
  * moto (an AWS emulator: `moto_server`, from `pip install 'moto[server]'`) for tests: one server
  * per test file, on a free loopback port, emptied before use and stopped when the file ends.
- * Unlike s3rver, it enforces S3's conditional writes (`If-None-Match: *`).
+ * Unlike s3rver, it enforces S3's conditional writes (`If-None-Match: *`); the SQS, SES v2, SSM
+ * and Secrets Manager suites run on it too (its Lambda, which cannot run code here, is never used).
  *
  * When `moto_server` is not on PATH the suites are skipped with the reason, unless
  * `DATAFLOW_REQUIRE_SERVICES=1` (set by CI), when they fail instead.
