@@ -174,6 +174,21 @@ describe('the local SQS event source mapping on moto', { skip }, () => {
     assert.ok(waited >= 1900 && waited < 30_000, `came back after about 2 s, not 60 (${waited} ms)`);
   });
 
+  it('leaves a delivery whose handler throws to come back after the queue\'s visibility timeout, and settles the rest of its batch', async () => {
+    const q = await queue({ visibilityTimeoutSeconds: 1 });
+    const seen: string[] = [];
+    const handler = deliveryBatchHandler(((d: { message: { id: string }; attempt: number }) => {
+      seen.push(`${d.message.id}#${d.attempt}`);
+      if (d.message.id === 'buggy' && d.attempt === 1) throw new Error('a bug, thrown before any promise'); // not even async
+      return Promise.resolve({ kind: 'ack' as const });
+    }) as unknown as Parameters<typeof deliveryBatchHandler>[0], sqsVisibility(client, q.urls));
+    await q.send([delivery('buggy'), delivery('fine')]);
+    q.host({ handler });
+    await waitFor('the second attempt', () => seen.includes('buggy#2'));
+    await waitFor('deleted', async () => { const d = await q.depth(); return d.waiting + d.inFlight === 0; });
+    assert.deepEqual(seen.sort(), ['buggy#1', 'buggy#2', 'fine#1'], 'the record beside it was deleted, not delivered again');
+  });
+
   it('answers a batch decided as a whole, one outcome per record in order: ack and dead deleted, retry back after its delay', async () => {
     const q = await queue({ visibilityTimeoutSeconds: 60 });
     const decided: string[][] = [];

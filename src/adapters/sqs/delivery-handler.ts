@@ -31,13 +31,13 @@ export function deliveryBatchHandler(handler: DeliveryHandler, visibility: Visib
     const delivery = deliveryOf(record);
     const id = messageIdOf(delivery);
     const before = id === undefined ? undefined : runs.get(id);
-    const run = (before ?? Promise.resolve()).then(() =>
-      handler(delivery).catch((error: unknown): RecordOutcome => {
+    const run: Promise<RecordOutcome> = (before ?? Promise.resolve())
+      .then(() => handler(delivery))
+      .catch((error: unknown): RecordOutcome => {
         // A handler answers with an outcome; a throw is a bug, so leave the message to come back.
         log?.warn({ messageId: record.messageId, reason: (error as Error)?.message ?? String(error) }, 'the delivery handler threw');
         return { kind: 'failed' };
-      }),
-    );
+      });
     if (id !== undefined) {
       runs.set(id, run);
       void run.finally(() => runs.get(id) === run && runs.delete(id));
