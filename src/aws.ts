@@ -30,6 +30,7 @@ export {
 } from './adapters/sqs/queues.js';
 
 export { sesMailer, type SesMailerOptions } from './adapters/ses/mailer.js';
+export { ensureSenderIdentity, type SenderIdentity } from './adapters/ses/sender-identity.js';
 export { s3BlobStore, type S3BlobStoreOptions } from './adapters/s3/blob-store.js';
 
 export { aerisCredentialsReader, storeAerisCredentials, type AerisCredentials, type AerisCredentialsReader, type SecretClients } from './adapters/aws-secrets/aeris-credentials.js';

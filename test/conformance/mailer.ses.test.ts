@@ -11,6 +11,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { NonRetriableError, RetryableError, type Mail } from '../../src/index.js';
 import { sesMailer } from '../../src/adapters/ses/mailer.js';
+import { ensureSenderIdentity } from '../../src/adapters/ses/sender-identity.js';
 import { skipWithoutMoto, startMoto, type Moto } from '../support/moto.js';
 import { mailerConformance } from './mailer.case.js';
 
@@ -108,5 +109,21 @@ describe('SES v2 mailer: throttling', () => {
       client.destroy();
       server.close();
     }
+  });
+});
+
+describe('SES sender identity on moto', { skip }, () => {
+  it('is made once, from an address with or without a name, or a domain; made again, it is found', async () => {
+    await moto!.reset();
+    const first = await ensureSenderIdentity(ses, 'Weather GIFs <gifs@example.org>');
+    assert.deepEqual({ identity: first.identity, created: first.created }, { identity: 'gifs@example.org', created: true });
+    const again = await ensureSenderIdentity(ses, 'gifs@example.org');
+    assert.equal(again.created, false);
+    assert.equal((await ensureSenderIdentity(ses, 'example.net')).identity, 'example.net');
+    const mailer = sesMailer({ endpoint: moto!.endpoint, from: 'Weather GIFs <gifs@example.org>' });
+    await mailer.send(mail());
+    await mailer.close?.();
+    assert.equal((await sentBySes()).length, 1, 'SES sends from it');
+    await assert.rejects(ensureSenderIdentity(ses, 'not an address'), /the SES sender must be an address or a domain, such as gifs@example\.com or example\.com \(got "not an address"\)/);
   });
 });
