@@ -1,7 +1,8 @@
 /**
  * moto (an AWS emulator: `moto_server`, from `pip install 'moto[server]'`) for tests: one server
  * per test file, on a free loopback port, emptied before use and stopped when the file ends.
- * Unlike s3rver, it enforces S3's conditional writes (`If-None-Match: *`).
+ * Unlike s3rver, it enforces S3's conditional writes (`If-None-Match: *`); the SQS, SES v2, SSM
+ * and Secrets Manager suites run on it too (its Lambda, which cannot run code here, is never used).
  *
  * When `moto_server` is not on PATH the suites are skipped with the reason, unless
  * `DATAFLOW_REQUIRE_SERVICES=1` (set by CI), when they fail instead.
@@ -22,6 +23,11 @@ export interface Moto {
   port: number;
   /** Empties every service (`POST /moto-api/reset`). */
   reset(): Promise<void>;
+  /**
+   * Everything moto holds, by service (`GET /moto-api/data.json`): e.g. `ses.RawMessage[].raw_data`,
+   * the mails SES v2 sent. It answers 500 once any Lambda function exists.
+   */
+  data(): Promise<Record<string, Record<string, unknown[]>>>;
   /** SIGTERM, then SIGKILL by PID if it is still there after a few seconds. */
   stop(): Promise<void>;
 }
@@ -79,6 +85,11 @@ function motoOn(port: number, child: ChildProcess, forget: () => void): Moto {
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`resetting moto answered ${response.status}`);
+    },
+    async data() {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (!response.ok) throw new Error(`moto's data.json answered ${response.status}`);
+      return (await response.json()) as Record<string, Record<string, unknown[]>>;
     },
     async stop() {
       forget();
