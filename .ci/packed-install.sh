@@ -88,7 +88,7 @@ grep -q "is TypeScript, which node does not run by itself" ts.err || { cat ts.er
 node --import "$repo/test/support/block-packages.mjs" --input-type=module \
   -e "const { defineFlow } = await import('dataflow'); if (typeof defineFlow !== 'function') process.exit(1);" \
   || fail "the root entry needs a heavy package"
-for entry in embedded cluster dashboard testing examples/weather; do
+for entry in embedded cluster aws dashboard testing examples/weather; do
   node --input-type=module -e "await import('dataflow/$entry')" || fail "dataflow/$entry does not import"
 done
 
