@@ -1,6 +1,6 @@
 /** The command line as a person finds their way in it: help for each command, suggestions for typos, exit codes. */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -44,15 +44,21 @@ describe('dataflow --help', () => {
     }
   });
 
-  it('does not offer --flow where the flow is not loaded, and says so', async () => {
+  it('takes --flow on the commands that only read or change the state, checks it names a file, and loads nothing of it', async () => {
     for (const name of ['failed', 'trace', 'migrate', 'prune']) {
       const { stdout } = await dataflow(name, '--help');
-      assert.doesNotMatch(stdout, /^ +--flow|DATAFLOW_FLOW/m, name);
-      assert.match(stdout, /not loaded, so there is no --flow/, name);
+      assert.match(stdout, /^ +--flow <module> +the flow module, as every command takes it; checked\s+to\s+exist,\s+not\s+loaded/m, name);
+      assert.match(stdout, /DATAFLOW_FLOW/, name);
+      assert.match(stdout, /the flow module is not loaded/, name);
     }
-    const { code, stderr } = await dataflow('failed', '--flow', './flow.mjs');
-    assert.equal(code, 64);
-    assert.match(stderr, /unknown option "--flow"/);
+    const missing = await dataflow('failed', '--flow', './no-such-flow.mjs');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /the flow module \.\/no-such-flow\.mjs \(--flow\): no such file .*no-such-flow\.mjs/);
+    // A module that would throw when loaded: it exists, so `failed` runs, and never imports it.
+    await writeFile(join(dir, 'throws.mjs'), "throw new Error('loaded');\n");
+    const given = await dataflow('failed', '--flow', './throws.mjs');
+    assert.equal(given.code, 0, given.stderr);
+    assert.doesNotMatch(given.stderr, /loaded/);
   });
 
   it('suggests the command or option meant, and exits 64 pointing to the help', async () => {

@@ -16,7 +16,7 @@ import { openBlobStore } from '../adapters/s3/blobs-url.js';
 import { embeddedMailer, embeddedPaths, openEmbeddedRuntime } from '../embedded.js';
 import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
 import { readConfigFile } from './config-file.js';
-import { chooseFlow, importFlow } from './load-flow.js';
+import { checkFlowExists, chooseFlow, importFlow } from './load-flow.js';
 import { consumersOf, type Role } from './roles.js';
 import { runtimeEnv } from '../runtimes/env.js';
 import type { Settings } from './settings.js';
@@ -40,6 +40,15 @@ export interface AppOptions {
   roles?: Role[];
   /** `--flow`: the flow module. @defaultValue `DATAFLOW_FLOW`, else the config file's `flow`, else the weather flow */
   flow?: string;
+}
+
+/**
+ * For the commands that read or change only the state: the flow module the settings and `--flow`
+ * name must exist, so that one set of options fits every command and a wrong path is still told,
+ * but nothing of it is loaded.
+ */
+export function checkChosenFlow(settings: Settings, flag: string | undefined): void {
+  checkFlowExists(chooseFlow(flag, settings.flow, readConfigFile(settings.configPath)));
 }
 
 /** Finds the flow module the settings and `--flow` name, and hands its factory the ports. */

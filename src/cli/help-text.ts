@@ -29,14 +29,14 @@ const settingHelp: Record<SettingKey, string> = {
 /** What a command that loads the flow module reads. */
 export const flowSettings: SettingKey[] = ['flow', 'config', 'dir', 'databaseUrl', 'blobs', 'smtpUrl', 'schema', 'leaseSeconds', 'linkExpiresSeconds', 'retry', 'concurrency', 'logLevel', 'log'];
 /** What a command that only reads or changes state reads. */
-export const stateSettings: SettingKey[] = ['dir', 'databaseUrl', 'schema'];
+export const stateSettings: SettingKey[] = ['flow', 'config', 'dir', 'databaseUrl', 'schema'];
 
 /** The "Environment:" section of a command's help. */
 export function environmentHelp(keys: readonly SettingKey[], loadsFlow: boolean): string {
   const lines = keys.map((k) => `  ${runtimeEnv[k]}\n${wrap(settingHelp[k], 6, 80)}`);
   const flow = loadsFlow
     ? wrap("The flow module may read settings of its own: see its documentation (the built-in weather flow's are in the README).", 0, 80)
-    : wrap('The flow module is not loaded, so there is no --flow: this command only reads or changes the state.', 0, 80);
+    : wrap('This command only reads or changes the state, so the flow module is not loaded: --flow and DATAFLOW_FLOW are taken, as by every command, and only checked to name a file that exists.', 0, 80);
   return `\nEnvironment:\n${lines.join('\n')}\n\n${flow}\n`;
 }
 

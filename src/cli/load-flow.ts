@@ -40,9 +40,14 @@ export function chooseFlow(flag: string | undefined, setting: string | undefined
   return { url: weatherModule, name: 'the weather flow', builtIn: true };
 }
 
+/** Throws, naming the module and the path, when the chosen module is no file. */
+export function checkFlowExists(choice: FlowChoice): void {
+  if (!choice.builtIn && !existsSync(fileURLToPath(choice.url))) throw new Error(`${choice.name}: no such file ${fileURLToPath(choice.url)}`);
+}
+
 /** Imports the module and takes its flow export; errors name the module and what is wrong. */
 export async function importFlow(choice: FlowChoice): Promise<FlowSource> {
-  if (!choice.builtIn && !existsSync(fileURLToPath(choice.url))) throw new Error(`${choice.name}: no such file ${fileURLToPath(choice.url)}`);
+  checkFlowExists(choice);
   let exports: Record<string, unknown>;
   try {
     exports = (await import(choice.url.href)) as Record<string, unknown>;

@@ -4,6 +4,7 @@
  * its own help, and a mistyped command or option a suggestion.
  */
 import { Command, Option } from 'commander';
+import { checkChosenFlow } from './app.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { failedCommand } from './commands/failed.js';
 import { initCommand } from './commands/init.js';
@@ -34,6 +35,8 @@ export interface ProgramContext {
 }
 
 const flowOption = () => new Option('--flow <module>', 'the flow module to run (see Environment: DATAFLOW_FLOW)');
+/** For a command that reads or changes only the state: the same option, checked, never loaded. */
+const checkedFlowOption = () => new Option('--flow <module>', 'the flow module, as every command takes it; checked to exist, not loaded');
 const verboseOption = () => new Option('-v, --verbose', 'also show each message as it is received');
 
 export function buildProgram(context: ProgramContext): Command {
@@ -92,10 +95,12 @@ export function buildProgram(context: ProgramContext): Command {
 
   command('failed', 'list the dead-lettered messages with their reasons', stateSettings, false)
     .option('--limit <n>', 'the most to list', '100')
-    .action((options: { limit: string }) =>
+    .addOption(checkedFlowOption())
+    .action((options: { limit: string; flow?: string }) =>
       run(async () => {
         const limit = Number(options.limit);
         if (!/^\d+$/.test(options.limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${options.limit}`);
+        checkChosenFlow(settings(), options.flow);
         return failedCommand(settings(), { limit });
       }),
     );
@@ -114,7 +119,13 @@ export function buildProgram(context: ProgramContext): Command {
 
   command('trace', 'print the causal tree a message belongs to, from its root cause down', stateSettings, false)
     .argument('<message-id>', "the message's id")
-    .action((id: string) => run(() => traceCommand(settings(), id)));
+    .addOption(checkedFlowOption())
+    .action((id: string, options: { flow?: string }) =>
+      run(async () => {
+        checkChosenFlow(settings(), options.flow);
+        return traceCommand(settings(), id);
+      }),
+    );
 
   command('dashboard', "serve the dashboard alone, on the flow's state", ['flow', 'config', 'dir', 'databaseUrl', 'blobs', 'schema', 'linkExpiresSeconds', 'logLevel', 'log', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
     .option('--port <port>', `the port, 0 for any (default DATAFLOW_DASHBOARD_PORT, else ${runtimeDefaults.dashboardPort})`)
@@ -127,15 +138,22 @@ export function buildProgram(context: ProgramContext): Command {
       }),
     );
 
-  command('migrate', "bring the cluster's PostgreSQL schema up to date (processes also do it when they start)", ['databaseUrl', 'schema'], false).action(() =>
-    run(() => migrateCommand(settings())),
-  );
+  command('migrate', "bring the cluster's PostgreSQL schema up to date (processes also do it when they start)", ['flow', 'config', 'databaseUrl', 'schema'], false)
+    .addOption(checkedFlowOption())
+    .action((options: { flow?: string }) =>
+      run(async () => {
+        checkChosenFlow(settings(), options.flow);
+        return migrateCommand(settings());
+      }),
+    );
 
   command('prune', 'remove the done messages settled longer ago than --older-than; pending and dead ones, their causes and what open fan-ins need stay', stateSettings, false)
     .option('--older-than <duration>', 'a duration: 45s, 90m, 12h, 30d (required)')
-    .action((options: { olderThan?: string }) =>
+    .addOption(checkedFlowOption())
+    .action((options: { olderThan?: string; flow?: string }) =>
       run(async () => {
         if (options.olderThan === undefined) throw new UsageError('dataflow prune needs --older-than, e.g. --older-than 30d');
+        checkChosenFlow(settings(), options.flow);
         const olderThanMs = usage(() => parseDuration(options.olderThan!, '--older-than'));
         return pruneCommand(settings(), { olderThanMs });
       }),
