@@ -11,6 +11,7 @@ import { migrations } from './schema.js';
 import { sqliteMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import { pruneInSteps } from '../retention/prune-rule.js';
+import { withRefusals } from './refusal.js';
 
 interface MessageRow {
   id: string;
@@ -130,7 +131,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
   const pruneStep = db.prepare<[number, number, number]>(pruneSql);
 
-  return {
+  // A value SQLite refuses for good is a StoreRefusedError, the one refusal the core knows.
+  return withRefusals({
     ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
       return saveAll.immediate(messages, now);
@@ -192,7 +194,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     async close() {
       db.close();
     },
-  };
+  });
 }
 
 /** Rule 3 of prune (see prune-rule.ts): the first position of a batch still forming. */
