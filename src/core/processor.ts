@@ -40,6 +40,10 @@ import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-poli
 import { checkMessage, flawOf, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
 import { oneAtATime } from './one-at-a-time.js';
 import { mapBounded } from './bounded.js';
+import { neverDelivered } from './never-delivered.js';
+import { sendForBatch, type Sent } from './batch-send.js';
+
+export type { Sent } from './batch-send.js';
 
 export interface ProcessorOptions {
   flow: Flow;
@@ -60,12 +64,6 @@ export interface ProcessorOptions {
   signal?: AbortSignal;
   /** Removes secrets from each reason before it is stored, sent to listeners or logged. @defaultValue none removed */
   redact?: (text: string) => string;
-}
-
-/** A message handed to the sender, with the queue of the consumer that handles it. */
-export interface Sent {
-  queue: string;
-  message: Message;
 }
 
 /** What became of one delivery. */
@@ -335,7 +333,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
       // Its handling may have been cut short between settle and send: what it caused and is still
       // pending goes out again (a copy already under way is dropped by id where it arrives).
-      const send = known.status === 'done' ? await resendable(await pendingCausedBy(message.id)) : [];
+      const send = known.status === 'done' ? await resendable(await neverDelivered(state, message.id)) : [];
       return { outcome: { kind: 'ack' }, send };
     }
     if (!known) await state.save([toNew(message)], clock.now());
@@ -392,23 +390,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
     // A store that delivers on settle has already enqueued them, in the same transaction.
     const send = state.enqueuesOnSettle ? [] : caused.map((m) => ({ queue: flow.route(m.type)!, message: m }));
     return { outcome: { kind: 'ack' }, send };
-  }
-
-  /**
-   * What the handling of this message caused and is still pending. Caused ids derive from the
-   * cause's (`derivedId(cause, 0)`, `1`, …, in the order sent), which finds those that name another
-   * message as their cause (a GIF's mail names the GIF); asking by cause finds the rest, should
-   * retention have removed a sibling done long ago and so cut the walk short.
-   */
-  async function pendingCausedBy(causeId: string): Promise<StoredMessage[]> {
-    const found = new Map<string, StoredMessage>();
-    for (let index = 0; ; index++) {
-      const caused = await state.get(derivedId(causeId, index));
-      if (!caused) break;
-      if (caused.status === 'pending') found.set(caused.id, caused);
-    }
-    for (const caused of await state.find({ causedBy: causeId, status: 'pending' })) found.set(caused.id, caused);
-    return [...found.values()];
   }
 
   /** Stored messages checked again, those that pass with their queues. */
@@ -468,44 +449,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
-   * Sends what the batch caused, one call per queue, and answers each delivery: one whose messages
-   * a queue did not take is delivered again, and its copy then sends them again.
+   * Sends what the batch caused and answers each delivery: one whose messages a queue did not
+   * take is delivered again, and its copy then sends them again.
    */
   async function sendCaused(settings: Settings, deliveries: Delivery[], processed: Processed[]): Promise<DeliveryResult[]> {
-    const results: DeliveryResult[] = processed.map(({ outcome }) => ({ outcome, sent: [] }));
-    const queues = new Map<string, { messages: Map<string, Message>; from: Set<number> }>();
-    for (const [index, { send }] of processed.entries()) {
-      for (const { queue, message } of send) {
-        let entry = queues.get(queue);
-        if (!entry) queues.set(queue, (entry = { messages: new Map(), from: new Set() }));
-        entry.messages.set(message.id, message); // one copy, should two deliveries cause the same
-        entry.from.add(index);
-      }
-    }
-    const unsent = new Map<number, string>();
-    for (const [queue, { messages, from }] of queues) {
-      try {
-        await sender.send(queue, [...messages.values()].map((message) => ({ message, attempt: 1 })));
-      } catch (error) {
-        const reason = redact(describeError(coerceError(error)));
-        for (const index of from) unsent.set(index, `could not send to ${queue}: ${reason}`);
-      }
-    }
+    const unsent = await sendForBatch(sender, processed.map((p) => p.send));
     const policy = policies.get(settings.name)!;
-    for (const [index, { send }] of processed.entries()) {
-      const reason = unsent.get(index);
-      const result = results[index]!;
-      if (reason === undefined) {
-        result.sent = send;
-        continue;
-      }
+    return processed.map(({ outcome, send }, index) => {
+      const failed = unsent.get(index);
+      if (!failed) return { outcome, sent: send };
       const delivery = deliveries[index]!;
       const delayMs = backoffMs(policy, Math.min(Math.max(1, delivery.attempt), 8));
-      result.outcome = { kind: 'retry', delayMs };
-      result.sent = send.filter(({ queue }) => !reason.startsWith(`could not send to ${queue}:`));
-      log.error({ consumer: settings.name, messageId: idOf(delivery) ?? null, attempt: delivery.attempt, delayMs, reason }, 'handled, but what it caused was not sent; will deliver again');
-    }
-    return results;
+      const reason = redact(failed.errors.map((e) => describeError(coerceError(e))).join('; '));
+      log.error({ consumer: settings.name, messageId: idOf(delivery) ?? null, attempt: delivery.attempt, delayMs, queues: [...failed.queues], reason }, 'handled, but what it caused was not sent; will deliver again');
+      return { outcome: { kind: 'retry', delayMs }, sent: send.filter(({ queue }) => !failed.queues.has(queue)) };
+    });
   }
 
   /** One delivery, with the store's failures turned into outcomes. */

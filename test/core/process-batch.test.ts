@@ -157,6 +157,15 @@ describe('processBatch', () => {
     assert.deepEqual(sentTo('teller'), [tell, tell]);
   });
 
+  it('a copy does not send again what was delivered already: its attempts are counted, so the transport has it', async () => {
+    const { processor, state } = setUp();
+    await processor.processBatch('worker', [work(6)]);
+    const reply = derivedId('work-6', 0);
+    await state.recordAttempt(reply); // delivered to a mediator, which is on it, or retrying it
+    const [copy] = await processor.processBatch('worker', [work(6, {}, 2)]);
+    assert.deepEqual([copy!.outcome.kind, copy!.sent], ['ack', []]);
+  });
+
   it('names the consumers a flow has when asked for one it has not', async () => {
     const { processor } = setUp();
     await assert.rejects(processor.processBatch('gif-maker', [work(1)]), /no consumer named gif-maker in flow batches; it has mediator, worker, teller/);
