@@ -174,6 +174,24 @@ function withId(input: unknown): unknown {
   return value;
 }
 
+/**
+ * Makes the processor a host hands deliveries to. A serverless handler stays thin: it turns its
+ * event into deliveries, calls `processBatch`, and turns the outcomes back, e.g. for SQS:
+ *
+ * ```ts
+ * const processor = createProcessor({ flow, state, blobs, sender });
+ * export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+ *   const deliveries = event.Records.map((r) => ({ message: r.body, attempt: Number(r.attributes.ApproximateReceiveCount) }));
+ *   const results = await processor.processBatch(queueOf(event), deliveries);
+ *   const retry = results.flatMap((r, i) => (r.outcome.kind === 'retry' ? [{ record: event.Records[i]!, delayMs: r.outcome.delayMs }] : []));
+ *   await delayVisibility(retry); // the visibility timeout becomes the retry's delay
+ *   return { batchItemFailures: retry.map(({ record }) => ({ itemIdentifier: record.messageId })) };
+ * }
+ * ```
+ *
+ * `ack` and `dead` leave the batch (a dead letter is already recorded, with its reason); nothing
+ * is acked before what it caused has been handed to `sender`.
+ */
 export function createProcessor(options: ProcessorOptions): Processor {
   const { flow, state, blobs, sender } = options;
   const bucket = options.bucket ?? 'dataflow';
