@@ -134,6 +134,20 @@ function idOf(delivery: Delivery): string | undefined {
   return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
 }
 
+/**
+ * A delivery whose message came as JSON text (an SQS body) with the object it holds, as `accept`
+ * reads its inputs: so copies of one id are known as such. Text that is no object stays text.
+ */
+function parsed(delivery: Delivery): Delivery {
+  if (typeof delivery.message !== 'string') return delivery;
+  try {
+    const value: unknown = JSON.parse(delivery.message);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...delivery, message: value } : delivery;
+  } catch {
+    return delivery;
+  }
+}
+
 /** Messages grouped by the queue they go to, in the order given. */
 function byQueue(send: Sent[]): Map<string, Message[]> {
   const queues = new Map<string, Message[]>();
@@ -526,7 +540,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const settings = consumers.get(consumer);
     if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}; it has ${[...consumers.keys()].join(', ')}`);
     const concurrency = batchOptions.concurrency ?? settings.concurrency;
-    const processed = await mapBounded(deliveries, concurrency, (delivery) => copies.run(idOf(delivery), () => processOne(settings, delivery)));
+    const processed = await mapBounded(deliveries.map(parsed), concurrency, (delivery) => copies.run(idOf(delivery), () => processOne(settings, delivery)));
     return sendCaused(settings, deliveries, processed);
   }
 

@@ -114,6 +114,15 @@ describe('processBatch', () => {
     assert.deepEqual(sentTo('mediator').sort(), [derivedId('work-7', 0), derivedId('work-8', 0)].sort(), 'each reply sent once for the batch');
   });
 
+  it('knows copies of one id in JSON text, as an SQS body brings them', async () => {
+    const { processor, stats } = setUp();
+    const text = JSON.stringify({ type: 'please-work', id: 'work-9', n: 9 });
+    const results = await processor.processBatch('worker', [text, text, '{"type": "please-work", '].map((message) => ({ message, attempt: 1 })), { concurrency: 3 });
+    assert.deepEqual(results.map((r) => r.outcome.kind), ['ack', 'ack', 'dead']);
+    assert.equal(stats.runs.get(9), 1);
+    assert.equal(stats.peak, 1, 'the copies never ran at once');
+  });
+
   it('sends what the batch caused once per queue, before answering', async () => {
     const { processor, calls } = setUp();
     await processor.processBatch('worker', [work(1), work(2), work(3)]);
