@@ -71,9 +71,9 @@ export interface DeliveryResult {
   /** What the host does with the delivery: drop it, deliver it again after `delayMs`, or drop it as dead. */
   outcome: Outcome;
   /**
-   * What was handed to the sender for it: the messages its handling caused or, for a copy of a
-   * message already done, those it caused that were still pending. Empty when the state store
-   * enqueued them on settle.
+   * What was handed to the sender for it: the messages its handling caused (none when the state
+   * store enqueued them on settle) or, for a copy of a message already done, those it caused that
+   * were never delivered.
    */
   sent: Sent[];
 }
