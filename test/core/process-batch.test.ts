@@ -181,19 +181,3 @@ describe('processBatch', () => {
     assert.deepEqual(await processor.processBatch('worker', []), []);
   });
 });
-
-describe('copies of one message id in two processes at once', () => {
-  it('both may run the handler, but one outcome is recorded and what it caused is recorded once', async () => {
-    const state = memoryStateStore();
-    // Two processors on one store are two processes: each keeps copies apart only within itself.
-    const one = setUp({ state });
-    const two = setUp({ state });
-    const [a, b] = await Promise.all([one.processor.process('worker', work(9)), two.processor.process('worker', work(9))]);
-    assert.deepEqual([a.outcome.kind, b.outcome.kind], ['ack', 'ack']);
-    const runs = (one.stats.runs.get(9) ?? 0) + (two.stats.runs.get(9) ?? 0);
-    assert.ok(runs >= 1 && runs <= 2, `the handler ran in one or both (${runs})`);
-    const replies = (await state.find({ causedBy: 'work-9' })).map((m) => m.id);
-    assert.deepEqual(replies, [derivedId('work-9', 0)], 'one reply, under the id derived from its cause');
-    assert.equal((await state.get('work-9'))?.status, 'done');
-  });
-});
