@@ -12,6 +12,7 @@ export * from './core/flow-module.js';
 export * from './core/events.js';
 export * from './core/logger.js';
 export * from './core/runtime.js';
+export * from './core/processor.js';
 export * from './core/retry-policy.js';
 export * from './core/settle-wait.js';
 export * from './core/keys.js';

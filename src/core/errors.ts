@@ -1,8 +1,8 @@
 /**
  * Errors tell the runtime what happens next: an {@link InvalidMessageError} or a
- * {@link NonRetriableError} goes straight to the dead letters, a {@link RetryableError} is retried
- * (after `retryAfterMs` when given), and anything else is retried with backoff until the attempts
- * run out.
+ * {@link NonRetriableError} (a {@link StoreRefusedError} among them) goes straight to the dead
+ * letters, a {@link RetryableError} is retried (after `retryAfterMs` when given), and anything else
+ * is retried with backoff until the attempts run out.
  */
 
 export class DataflowError extends Error {
@@ -24,6 +24,17 @@ export class InvalidMessageError extends DataflowError {
 /** Work that will fail the same way every time: dead-letter it at once. */
 export class NonRetriableError extends DataflowError {
   override name = 'NonRetriableError';
+}
+
+/**
+ * A state store refused what it was given, for good: a value it cannot hold (a NUL character, a
+ * number out of range) or one that breaks a constraint. Retrying the same write cannot help, so
+ * the message is dead-lettered with the store's reason. Adapters turn their backend's codes
+ * (PostgreSQL's SQLSTATE classes 22 and 23, SQLite's constraint errors) into it; the core checks
+ * for this type alone and knows no backend's codes.
+ */
+export class StoreRefusedError extends NonRetriableError {
+  override name = 'StoreRefusedError';
 }
 
 /** Work that may pass later: retry, after `retryAfterMs` when the cause says how long. */

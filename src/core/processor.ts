@@ -1,26 +1,36 @@
 /**
- * Handles one delivery for one consumer, the same way in every runtime:
+ * The processor: what every host calls, the same way in every runtime. A runtime's consumer loop
+ * hands it one delivery at a time; a serverless host (SQS -> Lambda) hands it the batch it was
+ * given and answers with the outcomes (`retry` ones as `batchItemFailures`, their delay as the
+ * visibility timeout). Each delivery goes:
  *
  *   parse -> validate -> drop if already settled -> record -> count the attempt -> handle
  *   -> validate what it sent -> settle (done + the messages it caused, in one step)
- *   -> hand those to the transport
+ *   -> hand those to the sender -> ack
+ *
+ * The delivery is acked only once what it caused has been handed on, and a copy of a message
+ * already settled `done` sends again what it caused that is still pending. So a process that dies
+ * between settle and send loses nothing once the cause is delivered again, on any transport, with
+ * no outbox and no scan at start; the ids of caused messages derive from the cause's id, so a copy
+ * is dropped downstream as a duplicate. A state store that enqueues on settle (a transactional
+ * outbox) only spares the send on the way.
  *
  * A failure is retried with backoff while it may pass and attempts remain; otherwise the message
  * is settled as dead with its reason. Attempts are counted in the state store before the handler
- * runs, so a message whose handling kills the process runs out of attempts too. Ids of caused
- * messages derive from the cause's id, so a handler that runs twice sends the same ids and the
- * copies are dropped.
+ * runs, so a message whose handling kills the process runs out of attempts too. Copies of one
+ * message id run one after the other in this processor; across processes the conditional settle
+ * records one outcome (and the handler, idempotent, may have run in both).
  */
 import type { BlobStore } from '../ports/blob-store.js';
-import type { Clock } from '../ports/clock.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { NewMessage, StateStore, StoredMessage } from '../ports/state-store.js';
 import { INVALID_TYPE, UNPARSED_TYPE } from './validate.js';
-import type { Delivery, Outcome } from '../ports/transport.js';
-import { InvalidMessageError, NonRetriableError, RetryableError, coerceError, describeError, isRetriable } from './errors.js';
+import type { Delivery, Outcome, Sender } from '../ports/transport.js';
+import { InvalidMessageError, NonRetriableError, RetryableError, StoreRefusedError, coerceError, describeError, isRetriable } from './errors.js';
 import type { FlowEventListener } from './events.js';
 import type { Flow } from './flow.js';
 import { derivedId, newId } from './ids.js';
-import type { Logger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
 import { causedByKey, type MediatorContext, type Outgoing } from './mediator.js';
 import { mediatorState } from './mediator-state.js';
@@ -28,15 +38,25 @@ import { normalizeEnvelope, parseJson, validatePayload } from './validate.js';
 import { workerContext } from './invoke.js';
 import { backoffMs, resolveRetryPolicy, type RetryOverrides } from './retry-policy.js';
 import { checkMessage, flawOf, jsonText, maxMessageDepth, nestsDeeperThan, withoutNul } from './json-walkers.js';
+import { oneAtATime } from './one-at-a-time.js';
+import { mapBounded } from './bounded.js';
+import { neverDelivered } from './never-delivered.js';
+import { sendForBatch, type Sent } from './batch-send.js';
+
+export type { Sent } from './batch-send.js';
 
 export interface ProcessorOptions {
   flow: Flow;
   state: StateStore;
   blobs: BlobStore;
-  /** The bucket workers write into. */
-  bucket: string;
-  clock: Clock;
-  log: Logger;
+  /** Where the messages a handling caused go: a transport, or only its sending half. */
+  sender: Sender;
+  /** The bucket workers write into. @defaultValue 'dataflow' */
+  bucket?: string;
+  /** @defaultValue the system clock */
+  clock?: Clock;
+  /** @defaultValue silent */
+  log?: Logger;
   /** Changes to the consumers' retry policies. */
   retry?: RetryOverrides;
   onEvent?: FlowEventListener;
@@ -46,10 +66,21 @@ export interface ProcessorOptions {
   redact?: (text: string) => string;
 }
 
-export interface Processed {
+/** What became of one delivery. */
+export interface DeliveryResult {
+  /** What the host does with the delivery: drop it, deliver it again after `delayMs`, or drop it as dead. */
   outcome: Outcome;
-  /** Messages to hand to the transport, each with the queue that consumes it. */
-  send: { queue: string; message: Message }[];
+  /**
+   * What was handed to the sender for it: the messages its handling caused (none when the state
+   * store enqueued them on settle) or, for a copy of a message already done, those it caused that
+   * were never delivered.
+   */
+  sent: Sent[];
+}
+
+export interface ProcessBatchOptions {
+  /** How many deliveries run at once. @defaultValue the consumer's concurrency (a worker's 4, the mediator's 8, unless the flow says otherwise) */
+  concurrency?: number;
 }
 
 /** An input that was not accepted: its place among the inputs, the id it is kept under, and why. */
@@ -60,24 +91,68 @@ export interface Rejected {
 }
 
 export interface Processor {
-  process(consumer: string, delivery: Delivery): Promise<Processed>;
   /**
-   * Checks and records messages from outside the flow (a schedule, a person) and routes them.
-   * Invalid ones are recorded as dead with their reason and not sent.
+   * Handles a batch of deliveries for one consumer (a queue's name) and answers one result per
+   * delivery, in the same order. Deliveries run side by side, at most `concurrency` at once; two
+   * of the same message id never at once. The caused messages are sent once per queue for the
+   * whole batch; a delivery whose messages could not be sent answers `retry`, so its redelivery
+   * sends them again. Throws only for a consumer the flow does not have.
    */
-  accept(inputs: unknown[]): Promise<{ accepted: Message[]; send: { queue: string; message: Message }[]; rejected: Rejected[] }>;
+  processBatch(consumer: string, deliveries: Delivery[], options?: ProcessBatchOptions): Promise<DeliveryResult[]>;
+  /** A batch of one. */
+  process(consumer: string, delivery: Delivery): Promise<DeliveryResult>;
   /**
-   * Checks a stored message again before it is sent anew (a revived dead letter, a pending one
-   * found at start): one that passes is returned to be sent; one that fails (text that never
-   * parsed, an unknown type) is dead again, with today's reason.
+   * Checks and records messages from outside the flow (a schedule, a person) and sends them.
+   * Invalid ones are recorded as dead with their reason and not sent. Give inputs ids of their
+   * own to make a send that failed safe to repeat: a known id is not recorded twice.
    */
-  recheck(stored: StoredMessage): Promise<{ queue: string; message: Message } | undefined>;
+  accept(inputs: unknown[]): Promise<{ accepted: Message[]; rejected: Rejected[] }>;
+  /**
+   * Sends stored messages anew (revived dead letters, pending ones a transport that is not
+   * durable lost), each checked again first: one that no longer passes is dead again, with
+   * today's reason. Returns what was sent.
+   */
+  resend(stored: StoredMessage[]): Promise<Sent[]>;
+  /**
+   * Checks a stored message again before it is sent anew: one that passes is returned to be sent;
+   * one that fails (text that never parsed, an unknown type) is dead again, with today's reason.
+   */
+  recheck(stored: StoredMessage): Promise<Sent | undefined>;
 }
 
-/** A store error no retry mends: SQL data exceptions (class 22) and constraint violations (23). */
-function refusedForGood(error: Error): boolean {
-  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^2[23]/.test(code);
+/** One delivery's outcome, and what to send for it, before the batch's sending. */
+interface Processed {
+  outcome: Outcome;
+  send: Sent[];
+}
+
+type Settings = ReturnType<Flow['consumers']>[number];
+
+/** The message id of a delivery, when its message has one. */
+function idOf(delivery: Delivery): string | undefined {
+  const message = delivery.message as { id?: unknown } | null;
+  return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
+}
+
+/**
+ * A delivery whose message came as JSON text (an SQS body) with the object it holds, as `accept`
+ * reads its inputs: so copies of one id are known as such. Text that is no object stays text.
+ */
+function parsed(delivery: Delivery): Delivery {
+  if (typeof delivery.message !== 'string') return delivery;
+  try {
+    const value: unknown = JSON.parse(delivery.message);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...delivery, message: value } : delivery;
+  } catch {
+    return delivery;
+  }
+}
+
+/** Messages grouped by the queue they go to, in the order given. */
+function byQueue(send: Sent[]): Map<string, Message[]> {
+  const queues = new Map<string, Message[]>();
+  for (const { queue, message } of send) queues.set(queue, [...(queues.get(queue) ?? []), message]);
+  return queues;
 }
 
 /** The abort a handler gets when its process shuts down: the one failure whose attempt is given back. */
@@ -113,8 +188,30 @@ function withId(input: unknown): unknown {
   return value;
 }
 
+/**
+ * Makes the processor a host hands deliveries to. A serverless handler stays thin: it turns its
+ * event into deliveries, calls `processBatch`, and turns the outcomes back, e.g. for SQS:
+ *
+ * ```ts
+ * const processor = createProcessor({ flow, state, blobs, sender });
+ * export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+ *   const deliveries = event.Records.map((r) => ({ message: r.body, attempt: Number(r.attributes.ApproximateReceiveCount) }));
+ *   const results = await processor.processBatch(queueOf(event), deliveries);
+ *   const retry = results.flatMap((r, i) => (r.outcome.kind === 'retry' ? [{ record: event.Records[i]!, delayMs: r.outcome.delayMs }] : []));
+ *   await delayVisibility(retry); // the visibility timeout becomes the retry's delay
+ *   return { batchItemFailures: retry.map(({ record }) => ({ itemIdentifier: record.messageId })) };
+ * }
+ * ```
+ *
+ * `ack` and `dead` leave the batch (a dead letter is already recorded, with its reason); nothing
+ * is acked before what it caused has been handed to `sender`.
+ */
 export function createProcessor(options: ProcessorOptions): Processor {
-  const { flow, state, blobs, bucket, clock, log } = options;
+  const { flow, state, blobs, sender } = options;
+  const bucket = options.bucket ?? 'dataflow';
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? silentLogger;
+  const copies = oneAtATime();
   const redact = options.redact ?? ((text: string) => text);
   const listener: FlowEventListener = options.onEvent ?? (() => {});
   /** Listeners watch; whatever they throw must never change what happens to a message. */
@@ -253,7 +350,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /** `counted` learns the attempts the store counted, for when the store fails later on. */
-  async function processOnce(settings: ReturnType<Flow['consumers']>[number], delivery: Delivery, counted: { attempts?: number }): Promise<Processed> {
+  async function processOnce(settings: Settings, delivery: Delivery, counted: { attempts?: number }): Promise<Processed> {
     const consumer = settings.name;
     let message: Message;
     try {
@@ -266,7 +363,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const known = await state.get(message.id);
     if (known && known.status !== 'pending') {
       emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
-      return { outcome: { kind: 'ack' }, send: [] };
+      // Its handling may have been cut short between settle and send: what it caused and is still
+      // pending goes out again (a copy already under way is dropped by id where it arrives).
+      const send = known.status === 'done' ? await resendable(await neverDelivered(state, message.id)) : [];
+      return { outcome: { kind: 'ack' }, send };
     }
     if (!known) await state.save([toNew(message)], clock.now());
     // Counted in the store before the handler runs: a handler that takes the process down (the OOM
@@ -324,7 +424,36 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { outcome: { kind: 'ack' }, send };
   }
 
-  async function failed(settings: ReturnType<Flow['consumers']>[number], message: Message, attempt: number, error: Error, messageLog: Logger): Promise<Processed> {
+  /** Stored messages checked again, those that pass with their queues. */
+  async function resendable(stored: StoredMessage[]): Promise<Sent[]> {
+    const send: Sent[] = [];
+    for (const message of stored) {
+      const checked = await recheck(message);
+      if (checked) send.push(checked);
+    }
+    return send;
+  }
+
+  async function recheck(stored: StoredMessage): Promise<Sent | undefined> {
+    const input = stored.type === UNPARSED_TYPE && 'raw' in stored.body ? stored.body.raw : stored.body;
+    try {
+      const message = await check(input);
+      if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
+      throw new InvalidMessageError('it has no id of its own');
+    } catch (error) {
+      const reason = redact(describeError(coerceError(error)));
+      await state.settle(stored.id, { status: 'dead', attempts: stored.attempts + 1, reason }, [], clock.now());
+      emit({ kind: 'dead', consumer: '(input)', id: stored.id, type: stored.type, reason });
+      return undefined;
+    }
+  }
+
+  /** Hands messages to the sender, one call per queue. */
+  async function sendAll(send: Sent[]): Promise<void> {
+    for (const [queue, messages] of byQueue(send)) await sender.send(queue, messages.map((message) => ({ message, attempt: 1 })));
+  }
+
+  async function failed(settings: Settings, message: Message, attempt: number, error: Error, messageLog: Logger): Promise<Processed> {
     const consumer = settings.name;
     const policy = policies.get(consumer)!;
     const reason = redact(describeError(error));
@@ -351,9 +480,73 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { outcome: { kind: 'dead' }, send: [] };
   }
 
+  /**
+   * Sends what the batch caused and answers each delivery: one whose messages a queue did not
+   * take is delivered again, and its copy then sends them again.
+   */
+  async function sendCaused(settings: Settings, deliveries: Delivery[], processed: Processed[]): Promise<DeliveryResult[]> {
+    const unsent = await sendForBatch(sender, processed.map((p) => p.send));
+    const policy = policies.get(settings.name)!;
+    return processed.map(({ outcome, send }, index) => {
+      const failed = unsent.get(index);
+      if (!failed) return { outcome, sent: send };
+      const delivery = deliveries[index]!;
+      const delayMs = backoffMs(policy, Math.min(Math.max(1, delivery.attempt), 8));
+      const reason = redact(failed.errors.map((e) => describeError(coerceError(e))).join('; '));
+      log.error({ consumer: settings.name, messageId: idOf(delivery) ?? null, attempt: delivery.attempt, delayMs, queues: [...failed.queues], reason }, 'handled, but what it caused was not sent; will deliver again');
+      return { outcome: { kind: 'retry', delayMs }, sent: send.filter(({ queue }) => !failed.queues.has(queue)) };
+    });
+  }
+
+  /** One delivery, with the store's failures turned into outcomes. */
+  async function processOne(settings: Settings, delivery: Delivery): Promise<Processed> {
+    const consumer = settings.name;
+    const counted: { attempts?: number } = {};
+    try {
+      return await processOnce(settings, delivery, counted);
+    } catch (thrown) {
+      // The state store failed. Busy or unreachable: nothing was decided, so deliver again.
+      // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
+      // takes that much; else keep delivering, slowly, rather than lose the message.
+      const error = coerceError(thrown);
+      const reason = redact(describeError(error));
+      const id = (delivery.message as { id?: unknown } | null)?.id;
+      const policy = policies.get(consumer)!;
+      // The attempts the store counted, when it got that far: the transport's count starts again
+      // with every restart of an embedded runtime.
+      const attempts = counted.attempts ?? delivery.attempt;
+      const failure = `the state store could not record the outcome: ${reason}`;
+      if ((error instanceof StoreRefusedError || attempts >= policy.maxAttempts) && typeof id === 'string') {
+        const final = `${failure} (after ${attempts} attempts)`;
+        const settled = await state.settle(id, { status: 'dead', attempts, reason: final }, [], clock.now()).catch(() => undefined);
+        if (settled) {
+          emit({ kind: 'dead', consumer, id, type: String((delivery.message as { type?: unknown }).type), reason: final });
+          log.error({ consumer, messageId: id, attempt: attempts, reason: final }, 'dead-lettered');
+          return { outcome: { kind: 'dead' }, send: [] };
+        }
+        // Settled already (done, by this delivery before the store failed, or by another copy):
+        // delivered again, its copy finds it settled and sends what it caused that is pending.
+      }
+      // A counted attempt that ended here did not die with its process; if the store takes this
+      // much, it is recorded as a failure.
+      if (counted.attempts !== undefined && typeof id === 'string') await state.recordFailure(id, failure).catch(() => undefined);
+      const delayMs = backoffMs(policy, Math.min(attempts, 8));
+      log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: attempts, delayMs, reason }, 'could not record the outcome; will deliver again');
+      return { outcome: { kind: 'retry', delayMs }, send: [] };
+    }
+  }
+
+  async function processBatch(consumer: string, deliveries: Delivery[], batchOptions: ProcessBatchOptions = {}): Promise<DeliveryResult[]> {
+    const settings = consumers.get(consumer);
+    if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}; it has ${[...consumers.keys()].join(', ')}`);
+    const concurrency = batchOptions.concurrency ?? settings.concurrency;
+    const processed = await mapBounded(deliveries.map(parsed), concurrency, (delivery) => copies.run(idOf(delivery), () => processOne(settings, delivery)));
+    return sendCaused(settings, deliveries, processed);
+  }
+
   return {
     async accept(inputs) {
-      const valid: { queue: string; message: Message }[] = [];
+      const valid: Sent[] = [];
       const rejected: Rejected[] = [];
       for (const [index, given] of inputs.entries()) {
         // The id a message is known by from here on, dead or alive, and the one its errors name.
@@ -367,57 +560,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       // One save for them all; a store that enqueues on save records and enqueues in that one transaction.
       await state.save(valid.map(({ queue, message }) => ({ ...toNew(message), queue })), clock.now());
-      return { accepted: valid.map((v) => v.message), send: state.enqueuesOnSettle ? [] : valid, rejected };
+      if (!state.enqueuesOnSettle) await sendAll(valid);
+      return { accepted: valid.map((v) => v.message), rejected };
     },
 
-    async recheck(stored) {
-      const input = stored.type === UNPARSED_TYPE && 'raw' in stored.body ? stored.body.raw : stored.body;
-      try {
-        const message = await check(input);
-        if (message.id === stored.id) return { queue: flow.route(message.type)!, message };
-        throw new InvalidMessageError('it has no id of its own');
-      } catch (error) {
-        const reason = redact(describeError(coerceError(error)));
-        await state.settle(stored.id, { status: 'dead', attempts: stored.attempts + 1, reason }, [], clock.now());
-        emit({ kind: 'dead', consumer: '(input)', id: stored.id, type: stored.type, reason });
-        return undefined;
-      }
+    recheck,
+
+    async resend(stored) {
+      const send = await resendable(stored);
+      await sendAll(send);
+      return send;
     },
 
+    processBatch,
     async process(consumer, delivery) {
-      const settings = consumers.get(consumer);
-      if (!settings) throw new Error(`no consumer named ${consumer} in flow ${flow.name}`);
-      const counted: { attempts?: number } = {};
-      try {
-        return await processOnce(settings, delivery, counted);
-      } catch (thrown) {
-        // The state store failed. Busy or unreachable: nothing was decided, so deliver again.
-        // Refused for good (bad data), or failing past the last try: dead-letter it, if the store
-        // takes that much; else keep delivering, slowly, rather than lose the message.
-        const error = coerceError(thrown);
-        const reason = redact(describeError(error));
-        const id = (delivery.message as { id?: unknown } | null)?.id;
-        const policy = policies.get(consumer)!;
-        // The attempts the store counted, when it got that far: the transport's count starts again
-        // with every restart of an embedded runtime.
-        const attempts = counted.attempts ?? delivery.attempt;
-        const failure = `the state store could not record the outcome: ${reason}`;
-        if ((refusedForGood(error) || attempts >= policy.maxAttempts) && typeof id === 'string') {
-          const final = `${failure} (after ${attempts} attempts)`;
-          const settled = await state.settle(id, { status: 'dead', attempts, reason: final }, [], clock.now()).catch(() => undefined);
-          if (settled !== undefined) {
-            if (settled) emit({ kind: 'dead', consumer, id, type: String((delivery.message as { type?: unknown }).type), reason: final });
-            log.error({ consumer, messageId: id, attempt: attempts, reason: final }, 'dead-lettered');
-            return { outcome: { kind: 'dead' }, send: [] };
-          }
-        }
-        // A counted attempt that ended here did not die with its process; if the store takes this
-        // much, it is recorded as a failure.
-        if (counted.attempts !== undefined && typeof id === 'string') await state.recordFailure(id, failure).catch(() => undefined);
-        const delayMs = backoffMs(policy, Math.min(attempts, 8));
-        log.error({ consumer, messageId: typeof id === 'string' ? id : null, attempt: attempts, delayMs, reason }, 'could not record the outcome; will deliver again');
-        return { outcome: { kind: 'retry', delayMs }, send: [] };
-      }
+      const [result] = await processBatch(consumer, [delivery]);
+      return result!;
     },
   };
 }

@@ -1,18 +1,21 @@
 /**
- * A runtime joins a flow to its ports: it consumes each consumer's queue through the transport,
- * hands every delivery to the processor, and sends what the processor says was caused.
+ * A runtime joins a flow to its ports in a long-lived process: it consumes each consumer's queue
+ * through the transport and hands every delivery to the processor, which records, handles and
+ * sends what was caused. With a transport that only sends, it consumes nothing and still sends,
+ * re-drives and waits (`dataflow send` against a cluster). A serverless host needs no runtime:
+ * it calls the processor itself (see `createProcessor`).
  */
 import { setMaxListeners } from 'node:events';
 import type { BlobStore } from '../ports/blob-store.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { StateStore, StoredMessage } from '../ports/state-store.js';
-import type { Transport } from '../ports/transport.js';
+import { canConsume, type Sender, type Transport } from '../ports/transport.js';
 import type { FlowEvent, FlowEventListener } from './events.js';
 import type { Flow } from './flow.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
 import { causedTree, flatten } from './causal-chain.js';
-import { createProcessor, type Processed, type Rejected } from './processor.js';
+import { createProcessor, type Rejected } from './processor.js';
 import type { RetryOverrides } from './retry-policy.js';
 import { waitUntilSettled, type SettleWaitOptions } from './settle-wait.js';
 
@@ -20,7 +23,8 @@ export interface RuntimeOptions {
   flow: Flow;
   state: StateStore;
   blobs: BlobStore;
-  transport: Transport;
+  /** Both halves, to consume; a {@link Sender} alone for a process that only sends. */
+  transport: Transport | Sender;
   /** The bucket workers write into. @defaultValue 'dataflow' */
   bucket?: string;
   clock?: Clock;
@@ -30,13 +34,15 @@ export interface RuntimeOptions {
    * flow's definitions say. @defaultValue each consumer's own, else {@link defaultRetryPolicy}
    */
   retry?: RetryOverrides;
-  /** Consumers this process runs. @defaultValue all of the flow's */
+  /** Consumers this process runs. @defaultValue all of the flow's; none when the transport only sends */
   consumers?: string[];
   /** Per-consumer concurrency overrides. */
   concurrency?: Record<string, number>;
   /**
    * Deliver again, on start, every message the state store still holds as pending: what an
-   * in-memory transport lost when its process stopped. @defaultValue false
+   * in-memory transport lost when its process stopped. Only for a transport that is not durable:
+   * a durable one still holds its deliveries, and a message settled without its caused messages
+   * sent has them sent again when it is delivered again. @defaultValue false
    */
   recoverPending?: boolean;
   /** How long `stop()` lets running handlers finish before it aborts them. @defaultValue 30000 */
@@ -84,7 +90,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     flow,
     state,
     blobs,
-    bucket: options.bucket ?? 'dataflow',
+    sender: transport,
+    bucket: options.bucket,
     clock,
     log: options.log ?? silentLogger,
     retry: options.retry,
@@ -95,60 +102,35 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
   });
   const stops: (() => Promise<void>)[] = [];
-  const wanted = new Set(options.consumers ?? flow.consumers().map((c) => c.name));
-
-  const dispatch = async (send: Processed['send']) => {
-    const byQueue = new Map<string, Message[]>();
-    for (const { queue, message } of send) byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
-    for (const [queue, messages] of byQueue) await transport.send(queue, messages.map((message) => ({ message, attempt: 1 })));
-  };
-
-  /** Sends stored messages again, checking each anew; those that no longer pass are dead again. */
-  const resend = async (stored: StoredMessage[]) => {
-    const send: Processed['send'] = [];
-    for (const message of stored) {
-      const checked = await processor.recheck(message);
-      if (checked) send.push(checked);
-    }
-    await dispatch(send);
-  };
+  const consumes = canConsume(transport);
+  const wanted = new Set(options.consumers ?? (consumes ? flow.consumers().map((c) => c.name) : []));
 
   const runtime: Runtime = {
     flow,
     state,
     blobs,
     async start() {
-      for (const consumer of flow.consumers()) {
-        if (!wanted.has(consumer.name)) continue;
-        const concurrency = options.concurrency?.[consumer.name] ?? consumer.concurrency;
-        stops.push(
-          transport.consume(
-            consumer.name,
-            async (delivery) => {
-              const processed = await processor.process(consumer.name, delivery);
-              await dispatch(processed.send);
-              return processed.outcome;
-            },
-            { concurrency },
-          ),
-        );
+      if (!consumes && wanted.size > 0) {
+        throw new Error(`this transport only sends, so it cannot consume ${[...wanted].join(', ')}: give a transport with consume(), or consumers: []`);
       }
-      if (options.recoverPending) await resend(await state.find({ status: 'pending', limit: 1_000_000 }));
+      for (const consumer of flow.consumers()) {
+        if (!wanted.has(consumer.name) || !consumes) continue;
+        const concurrency = options.concurrency?.[consumer.name] ?? consumer.concurrency;
+        stops.push(transport.consume(consumer.name, async (delivery) => (await processor.process(consumer.name, delivery)).outcome, { concurrency }));
+      }
+      // The in-memory transport's queues died with their process: what they held is sent again.
+      if (options.recoverPending) await processor.resend(await state.find({ status: 'pending', limit: 1_000_000 }));
     },
-    async send(inputs) {
-      const { accepted, send, rejected } = await processor.accept(inputs);
-      await dispatch(send);
-      return { accepted, rejected };
-    },
+    send: (inputs) => processor.accept(inputs),
     async redrive(ids) {
       const revived = await state.revive(ids, clock.now(), (type) => flow.route(type));
-      if (!state.enqueuesOnSettle) await resend(revived);
+      if (!state.enqueuesOnSettle) await processor.resend(revived);
       // What has no route was not enqueued: checked again, it is dead again, with the reason.
       else for (const message of revived) if (!flow.route(message.type)) await processor.recheck(message);
       return revived;
     },
     async idle() {
-      if (!transport.idle) throw new Error('this transport cannot tell when the flow is idle');
+      if (!consumes || !transport.idle) throw new Error('this transport cannot tell when the flow is idle');
       await transport.idle();
     },
     settled(ids, waitOptions) {
@@ -178,7 +160,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       shutdown.abort();
       // Aborted handlers answer at once; a backend that hangs still lets the process stop.
       await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-      await transport.close();
+      await transport.close?.();
       await state.close();
     },
   };

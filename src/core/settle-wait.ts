@@ -6,7 +6,7 @@
 import { DataflowError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { StateStore, StoredMessage } from '../ports/state-store.js';
-import type { Transport, UnservedQueue } from '../ports/transport.js';
+import { canConsume, type Sender, type Transport, type UnservedQueue } from '../ports/transport.js';
 
 export interface SettleWaitOptions {
   /** How often the state store is asked. @defaultValue 100 */
@@ -38,14 +38,16 @@ export class SettleWaitError extends DataflowError {
 
 export interface SettleWaitParts {
   state: StateStore;
-  transport: Transport;
+  /** Asked which queues no process consumes, when it can tell. */
+  transport: Transport | Sender;
   flow: Flow;
   /** The messages and everything they set off. */
   descendants(ids: string[]): Promise<StoredMessage[]>;
 }
 
 export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], options: SettleWaitOptions = {}): Promise<void> {
-  const { state, transport, flow } = parts;
+  const { state, flow } = parts;
+  const transport: Partial<Pick<Transport, 'unserved'>> = canConsume(parts.transport) ? parts.transport : {};
   const pollMs = options.pollMs ?? 100;
   const unservedAfterMs = options.unservedAfterMs ?? defaultUnservedAfterMs;
   const started = Date.now();

@@ -130,7 +130,11 @@ export interface CompleteSet {
 export interface StateStore {
   /**
    * True when `settle` also delivers the caused messages to their queues, in the same transaction
-   * (a transactional outbox): the runtime then sends nothing itself. @defaultValue false
+   * (a transactional outbox, for a queue in the same database): the processor then sends nothing
+   * itself after a settle, a save or a revive. Only an optimisation, sparing a send and the window
+   * between settle and send: without it, a message settled but whose caused messages were never
+   * sent has them sent when it is delivered again, and a queue outside the database (SQS) cannot
+   * share the transaction anyway. @defaultValue false
    */
   readonly enqueuesOnSettle?: boolean;
   /**

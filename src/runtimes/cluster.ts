@@ -4,7 +4,10 @@
  *
  * A settle commits the handled message's status, the messages it caused, and their jobs in one
  * transaction, so a message is never sent for state that rolled back, and no state commits
- * without its messages. Each process runs the consumers its roles name.
+ * without its messages. That outbox is an optimisation the queue sharing the database allows: it
+ * spares a send per message. Correctness does not rest on it: a message settled without its
+ * caused messages sent has them sent when it is delivered again, as on a queue outside the
+ * database. Each process runs the consumers its roles name.
  */
 import type pg from 'pg';
 // From blobs-url, not blob-store: that one loads the AWS SDK, which file:// blobs do not need.

@@ -65,6 +65,8 @@ export function openEmbeddedRuntime(createFlow: (ports: { mailer: Mailer; blobs:
     throw error;
   }
   const runtime = createRuntime({
+    // The in-process transport keeps its queues in memory: what they held when the last process
+    // stopped is sent again at start. A durable transport needs none of this.
     recoverPending: true,
     ...options,
     flow,

@@ -1,7 +1,10 @@
 /** The transport's conformance suite: every adapter runs it unchanged. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Delivery, Transport } from '../../src/index.js';
+import { z } from 'zod';
+import { memoryBlobStore } from '../../src/adapters/memory/blob-store.js';
+import { memoryStateStore } from '../../src/adapters/memory/state-store.js';
+import { createProcessor, defineFlow, defineMediator, defineMessage, defineWorker, derivedId, type Delivery, type Transport } from '../../src/index.js';
 
 const msg = (id: string) => ({ message: { type: 'please-test', id, dateCreated: 0 }, attempt: 1 });
 const idOf = (d: Delivery) => (d.message as { id: string }).id;
@@ -81,23 +84,46 @@ export function transportConformance(name: string, open: () => Promise<Transport
       await transport.close();
     });
 
-    it('does not run two copies of one message id at once', async () => {
+    it('carries text that never parsed as it was sent', async () => {
+      const transport = await open();
+      const got: unknown[] = [];
+      transport.consume('raw', async (d) => (got.push(d.message), { kind: 'ack' }), { concurrency: 1 });
+      await transport.send('raw', [{ message: '{"type": "please-test", ', attempt: 1 }]);
+      await transport.idle();
+      assert.deepEqual(got, ['{"type": "please-test", ']);
+      await transport.close();
+    });
+
+    // The transport may hand out copies of one id at once; the processor runs them one at a time.
+    it('copies of one message id sent at once: the processor over it handles the message once, never two at once', async () => {
       const transport = await open();
       let running = 0;
       let overlap = false;
-      transport.consume(
-        'dupes',
-        async () => {
+      let handled = 0;
+      const PleaseTest = defineMessage('please-test', z.object({}));
+      const DidTest = defineMessage('did-test', z.object({}));
+      const worker = defineWorker({
+        name: 'tester',
+        accepts: PleaseTest,
+        replies: DidTest,
+        concurrency: 4,
+        async handle() {
           if (++running > 1) overlap = true;
-          await new Promise((r) => setTimeout(r, 10));
+          handled++;
+          await new Promise((r) => setTimeout(r, 20));
           running--;
-          return { kind: 'ack' };
+          return {};
         },
-        { concurrency: 4 },
-      );
-      await transport.send('dupes', [msg('same'), msg('same'), msg('same')]);
+      });
+      const flow = defineFlow({ name: 'copies', workers: [worker], mediator: defineMediator({ name: 'mediator', rules: [] }), messages: [DidTest] });
+      const state = memoryStateStore();
+      const processor = createProcessor({ flow, state, blobs: memoryBlobStore(), sender: transport });
+      for (const consumer of ['tester', 'mediator']) transport.consume(consumer, async (d) => (await processor.process(consumer, d)).outcome, { concurrency: 4 });
+      await transport.send('tester', [msg('same'), msg('same'), msg('same')]);
       await transport.idle();
-      assert.equal(overlap, false);
+      assert.equal(overlap, false, 'never two at once');
+      assert.equal(handled, 1, 'handled once; the copies were dropped');
+      assert.equal((await state.get(derivedId('same', 0)))?.status, 'done', 'its reply went through, once');
       await transport.close();
     });
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { pgBossTransport, type PgBossTransport, type PgBossTransportOptions } from '../../src/adapters/pg-boss/transport.js';
-import type { Delivery } from '../../src/index.js';
+import type { Delivery, Sender } from '../../src/index.js';
 import { skipWithoutPostgres, testDatabaseUrl } from '../support/postgres.js';
 import { transportConformance } from './transport.case.js';
 
@@ -113,6 +113,17 @@ if (skip) {
       } finally {
         await pool.end();
       }
+    });
+
+    it('a process that only sends consumes nothing, and its deliveries reach the processes that do', async () => {
+      const schema = newSchema();
+      const consumer = open(schema);
+      const sender: Sender = open(schema); // as `dataflow send` uses it: no consume, no subscription
+      const got: string[] = [];
+      consumer.consume('from-afar', async (d) => (got.push(idOf(d)), { kind: 'ack' }), { concurrency: 1 });
+      await sender.send('from-afar', [msg('hello'), msg('again')]);
+      await waitFor('both deliveries', () => got.length === 2, 5000);
+      assert.deepEqual(got.sort(), ['again', 'hello']);
     });
 
     it('shares a queue between processes: each message handled exactly once', async () => {

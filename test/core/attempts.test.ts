@@ -11,9 +11,11 @@ import { memoryBlobStore } from '../../src/adapters/memory/blob-store.js';
 import { memoryStateStore } from '../../src/adapters/memory/state-store.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
 import { createProcessor, type ProcessorOptions } from '../../src/core/processor.js';
-import { RetryableError, defineFlow, defineMediator, defineMessage, defineWorker, silentLogger, systemClock, type StateStore, type WorkerContext } from '../../src/index.js';
+import { RetryableError, defineFlow, defineMediator, defineMessage, defineWorker, silentLogger, systemClock, type Sender, type StateStore, type WorkerContext } from '../../src/index.js';
 import { openEmbeddedRuntime } from '../../src/embedded.js';
 
+/** These tests look at outcomes only: what the handlings cause goes nowhere. */
+const nowhere: Sender = { send: async () => {} };
 const child = fileURLToPath(new URL('./killer-child.ts', import.meta.url));
 
 function runChild(dir: string, send: boolean): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
@@ -97,7 +99,7 @@ describe('attempts counted before handling', () => {
     function fetcher(state: StateStore, handle: (context: WorkerContext) => Promise<Record<string, never>>, options: Partial<ProcessorOptions> = {}) {
       const worker = defineWorker({ name: 'fetcher', accepts: PleaseFetch, replies: DidFetch, handle: (_m, context) => handle(context) });
       const flow = defineFlow({ name: 'fetching', workers: [worker], mediator: defineMediator({ name: 'mediator', rules: [] }), messages: [DidFetch] });
-      const processor = createProcessor({ flow, state, blobs: memoryBlobStore(), bucket: 'b', clock: systemClock, log: silentLogger, ...options });
+      const processor = createProcessor({ flow, state, blobs: memoryBlobStore(), sender: nowhere, bucket: 'b', clock: systemClock, log: silentLogger, ...options });
       return (attempt = 1) => processor.process('fetcher', { message: { type: 'please-fetch', id: 'm' }, attempt });
     }
     const down = async (): Promise<never> => {
@@ -155,7 +157,7 @@ describe('attempts counted before handling', () => {
     function sender(state: StateStore, signal: AbortSignal, handle: (context: WorkerContext) => Promise<Record<string, never>>) {
       const worker = defineWorker({ name: 'sender', accepts: PleaseSend, replies: DidSend, handle: (_m, context) => handle(context) });
       const flow = defineFlow({ name: 'sending', workers: [worker], mediator: defineMediator({ name: 'mediator', rules: [] }), messages: [DidSend] });
-      const processor = createProcessor({ flow, state, blobs: memoryBlobStore(), bucket: 'b', clock: systemClock, log: silentLogger, signal, retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } });
+      const processor = createProcessor({ flow, state, blobs: memoryBlobStore(), sender: nowhere, bucket: 'b', clock: systemClock, log: silentLogger, signal, retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } });
       return (attempt = 1) => processor.process('sender', { message: { type: 'please-send', id: 'm' }, attempt });
     }
 

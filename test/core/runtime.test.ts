@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, defineFlow, defineMediator, type Message } from '../../src/index.js';
+import { StoreRefusedError, createRuntime, defineFlow, defineMediator, type Message } from '../../src/index.js';
 import { openEmbeddedRuntime } from '../../src/embedded.js';
 import { toyFlow, toyRuntime } from '../support/toy-flow.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
@@ -143,7 +143,7 @@ describe('what must never lose or repeat a message', () => {
     const refusing = {
       ...state,
       async settle(...args: Parameters<typeof state.settle>) {
-        if (args[1].status === 'done' && args[0] === 'refused') throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+        if (args[1].status === 'done' && args[0] === 'refused') throw new StoreRefusedError('invalid byte sequence', { cause: Object.assign(new Error('invalid byte sequence'), { code: '22021' }) });
         return state.settle(...args);
       },
     };
@@ -156,6 +156,26 @@ describe('what must never lose or repeat a message', () => {
     assert.match(dead?.reason ?? '', /state store could not record the outcome: .*invalid byte sequence/);
     assert.equal(calls.get(4), 1, 'handled once, not again and again');
     assert.equal((await state.find({ type: 'did-report' })).length, 1, 'the other message went through');
+    await runtime.stop();
+  });
+
+  it('a store error that is not typed as refused is retried, whatever codes it carries: the core knows no backend\'s codes', async () => {
+    const { flow, calls } = toyFlow();
+    const state = openSqliteStateStore(':memory:');
+    let failures = 0;
+    const flaky = {
+      ...state,
+      async settle(...args: Parameters<typeof state.settle>) {
+        if (args[1].status === 'done' && args[0] === 'flaky' && failures++ === 0) throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+        return state.settle(...args);
+      },
+    };
+    const runtime = createRuntime({ flow, state: flaky, blobs: diskBlobStore(await mkdtemp(join(tmpdir(), 'dataflow-untyped-'))), transport: inProcessTransport(), retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    await runtime.start();
+    await runtime.send([{ type: 'please-double', id: 'flaky', n: 4 }]);
+    await runtime.idle();
+    assert.equal((await state.get('flaky'))?.status, 'done', 'delivered again, and done the second time');
+    assert.equal(calls.get(4), 2);
     await runtime.stop();
   });
 

@@ -30,6 +30,24 @@ describe('the package entry points', () => {
     assert.equal(stdout.trim(), 'function function f');
   });
 
+  it('a serverless handler needs only the root: its processor answers a batch, what it caused sent before any ack', async () => {
+    const { code, stdout, stderr } = await withoutHeavyPackages(`
+      const { createProcessor, defineFlow, defineMediator, defineWorker, defineMessage } = await import('dataflow');
+      const { memoryStateStore, memoryBlobStore } = await import('dataflow/testing');
+      const schema = { '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value }) } };
+      const Ask = defineMessage('please-echo', schema);
+      const Echo = defineMessage('did-echo', schema);
+      const worker = defineWorker({ name: 'echo', accepts: Ask, replies: Echo, handle: async () => ({}) });
+      const flow = defineFlow({ name: 'f', workers: [worker], mediator: defineMediator({ name: 'm', rules: [] }), messages: [Echo] });
+      const sent = [];
+      const processor = createProcessor({ flow, state: memoryStateStore(), blobs: memoryBlobStore(), sender: { send: async (queue, deliveries) => sent.push(queue + ':' + deliveries.length) } });
+      const results = await processor.processBatch('echo', [{ message: { type: 'please-echo', id: 'a' }, attempt: 1 }, { message: 'not json', attempt: 1 }]);
+      console.log(results.map((r) => r.outcome.kind).join(','), sent.join(','));
+    `);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim(), 'ack,dead m:1');
+  });
+
   it('the blocker is real: dataflow/embedded, which needs better-sqlite3, does not import under it', async () => {
     const { code, stderr } = await withoutHeavyPackages(`await import('dataflow/embedded');`);
     assert.notEqual(code, 0);

@@ -2,16 +2,18 @@
  * In-process transport: one queue per consumer, each with its own concurrency limit.
  *
  * A delivery is queued, then in flight while its handler runs, then acked (gone), scheduled again
- * after a delay (retry), or dropped as dead. A message id already in flight is not handed out a
- * second time at once; the copy waits its turn and the core drops it as a duplicate.
+ * after a delay (retry), or dropped as dead. Copies of one message id are handed out like any
+ * other deliveries; the core's processor runs them one after the other and drops the later ones.
  * `idle()` resolves when no queue holds, runs or waits for anything.
+ *
+ * Nothing here outlives the process: a runtime on it sends the messages the state store holds as
+ * pending again at start (`recoverPending`).
  */
 import type { Delivery, DeliveryHandler, Transport } from '../../ports/transport.js';
 
 interface Queue {
   waiting: Delivery[];
   running: number;
-  inFlightIds: Set<string>;
   handler?: DeliveryHandler;
   concurrency: number;
 }
@@ -24,7 +26,7 @@ export function inProcessTransport(): Transport & { idle(): Promise<void>; depth
 
   const queueOf = (name: string): Queue => {
     let queue = queues.get(name);
-    if (!queue) queues.set(name, (queue = { waiting: [], running: 0, inFlightIds: new Set(), concurrency: 1 }));
+    if (!queue) queues.set(name, (queue = { waiting: [], running: 0, concurrency: 1 }));
     return queue;
   };
 
@@ -37,28 +39,16 @@ export function inProcessTransport(): Transport & { idle(): Promise<void>; depth
     for (const resolve of waiters) resolve();
   };
 
-  const idOf = (delivery: Delivery) => {
-    const message = delivery.message as { id?: unknown } | null;
-    return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
-  };
-
   const pump = (queue: Queue) => {
     if (!queue.handler || closed) return;
-    while (queue.running < queue.concurrency) {
-      const index = queue.waiting.findIndex((d) => {
-        const id = idOf(d);
-        return id === undefined || !queue.inFlightIds.has(id);
-      });
-      if (index < 0) break;
-      const [delivery] = queue.waiting.splice(index, 1) as [Delivery];
-      const id = idOf(delivery);
-      if (id !== undefined) queue.inFlightIds.add(id);
+    while (queue.running < queue.concurrency && queue.waiting.length > 0) {
+      const delivery = queue.waiting.shift()!;
       queue.running++;
-      void run(queue, delivery, id);
+      void run(queue, delivery);
     }
   };
 
-  const run = async (queue: Queue, delivery: Delivery, id: string | undefined) => {
+  const run = async (queue: Queue, delivery: Delivery) => {
     try {
       const outcome = await queue.handler!(delivery);
       if (outcome.kind === 'retry') later(queue, delivery, outcome.delayMs);
@@ -68,7 +58,6 @@ export function inProcessTransport(): Transport & { idle(): Promise<void>; depth
       later(queue, delivery, 1000);
     } finally {
       queue.running--;
-      if (id !== undefined) queue.inFlightIds.delete(id);
       pump(queue);
       checkIdle();
     }

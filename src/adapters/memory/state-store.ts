@@ -7,6 +7,7 @@
  */
 import type { Batch, Member, MessageQuery, NewMessage, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
+import { StoreRefusedError } from '../../core/errors.js';
 
 interface Row {
   /** Arrival order. */
@@ -35,6 +36,12 @@ export interface MemoryStateStore extends StateStore {
   /** Every message recorded, in the order it arrived. */
   all(): StoredMessage[];
 }
+
+/** Refuses, as the SQL stores' CHECK constraints do, a status none of the three: before anything is kept. */
+const refuseUnknownStatus = (messages: NewMessage[]) => {
+  const odd = messages.find((m) => m.status !== undefined && !['pending', 'done', 'dead'].includes(m.status));
+  if (odd) throw new StoreRefusedError(`the memory state store refused message ${odd.id}: status ${JSON.stringify(odd.status)} is none of pending, done, dead`);
+};
 
 const copy = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
 
@@ -86,6 +93,7 @@ export function memoryStateStore(): MemoryStateStore {
   return {
     all: () => [...rows.values()].sort((a, b) => a.seq - b.seq).map(out),
     async save(messages, now) {
+      refuseUnknownStatus(messages);
       return messages.filter((m) => insert(m, now)).map((m) => m.id);
     },
     async get(id) {
@@ -96,6 +104,7 @@ export function memoryStateStore(): MemoryStateStore {
       const row = rows.get(id);
       if (!row) throw new Error(`cannot settle message ${id}: it was never recorded`);
       if (row.message.status !== 'pending') return false;
+      refuseUnknownStatus([{ ...row.message, status: settlement.status }, ...caused]);
       const reason = settlement.status === 'dead' ? settlement.reason : undefined;
       row.message = { ...row.message, status: settlement.status, attempts: settlement.attempts, reason, updatedAt: now };
       for (const m of caused) insert(m, now);

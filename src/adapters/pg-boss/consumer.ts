@@ -5,16 +5,16 @@
  * pg-boss 10's `work()` runs one batch at a time and waits for the whole batch before fetching
  * again, so it cannot keep `concurrency` handlers busy; this loop fetches only as many jobs as it
  * has free slots, whenever a slot frees up, a send or a retry's delay wakes it, or the polling
- * interval passes. A job whose message id is already running here is held until that copy ends
- * (it keeps its slot), so two copies of one id never run at once in one process.
+ * interval passes. Copies of one message id are handed to the handler like any other jobs: the
+ * core's processor runs them one after the other (a copy waiting its turn keeps its slot).
  *
- * While it holds jobs (running or held), it renews their leases every `renewEveryMs`, so no other
- * process takes over a job whose handler is still running, however long it runs.
+ * While it holds jobs, it renews their leases every `renewEveryMs`, so no other process takes
+ * over a job whose handler is still running, however long it runs.
  */
 import { wakeUp } from './wake-up.js';
 import type PgBoss from 'pg-boss';
 import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
-import { deliveryOf, messageIdOf, type DeliveryData } from './jobs.js';
+import { deliveryOf, type DeliveryData } from './jobs.js';
 
 export type DeliveryJob = PgBoss.JobWithMetadata<DeliveryData>;
 
@@ -43,7 +43,7 @@ export interface ConsumerLoop {
   stop(): Promise<void>;
   /** Stops renewing leases: for a process that gives up waiting for its handlers. */
   abandon(): void;
-  /** Jobs in hand: running, or held behind a running copy of the same id. */
+  /** Jobs in hand: running, or about to. */
   inHand(): number;
 }
 
@@ -51,16 +51,14 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const { concurrency, handler } = options;
   let stopped = false;
   let running = 0;
-  const held: DeliveryJob[] = [];
-  const runningIds = new Set<string>();
-  /** Every job in hand, running or held: the ones whose leases are renewed. */
+  /** Every job in hand: the ones whose leases are renewed. */
   const inHand = new Set<DeliveryJob>();
   const timers = new Set<NodeJS.Timeout>();
   let drainWaiters: (() => void)[] = [];
   const { wake, rest, sleep } = wakeUp(() => stopped);
 
   const checkDrained = () => {
-    if (running > 0 || held.length > 0) return;
+    if (running > 0) return;
     const waiters = drainWaiters;
     drainWaiters = [];
     for (const resolve of waiters) resolve();
@@ -79,22 +77,10 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
 
   const admit = (job: DeliveryJob) => {
     inHand.add(job);
-    const id = messageIdOf(job);
-    if (id !== undefined && runningIds.has(id)) held.push(job);
-    else void run(job, id);
+    void run(job);
   };
 
-  /** Starts every held job whose id no longer runs: they hold slots already, so the cap holds. */
-  const promoteHeld = () => {
-    for (let index = 0; index < held.length; ) {
-      const id = messageIdOf(held[index]!);
-      if (id !== undefined && runningIds.has(id)) index++;
-      else void run(held.splice(index, 1)[0]!, id);
-    }
-  };
-
-  const run = async (job: DeliveryJob, id: string | undefined) => {
-    if (id !== undefined) runningIds.add(id);
+  const run = async (job: DeliveryJob) => {
     running++;
     const delivery = deliveryOf(job);
     try {
@@ -114,8 +100,6 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     } finally {
       running--;
       inHand.delete(job);
-      if (id !== undefined) runningIds.delete(id);
-      promoteHeld();
       wake();
       checkDrained();
     }
@@ -131,7 +115,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
           await options.prepare();
           prepared = true;
         }
-        const free = concurrency - running - held.length;
+        const free = concurrency - running;
         if (free > 0) {
           const jobs = await options.fetch(free);
           for (const job of jobs) admit(job); // even when stopping: fetched, so ours to run
@@ -163,7 +147,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       timers.clear();
       wake();
       await looping;
-      if (running > 0 || held.length > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
+      if (running > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
       clearInterval(renewal);
     },
     abandon() {

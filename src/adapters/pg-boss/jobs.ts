@@ -59,9 +59,3 @@ export function deliveryOf(job: PgBoss.JobWithMetadata<DeliveryData>): Delivery 
   const attempt = Number.isInteger(job.data?.attempt) ? job.data.attempt : 1;
   return { message: job.data?.message, attempt: attempt + (job.retryCount ?? 0) };
 }
-
-/** The message id, when the message has one: copies of one id never run at once in a process. */
-export function messageIdOf(job: PgBoss.Job<DeliveryData>): string | undefined {
-  const message = job.data?.message as { id?: unknown } | null | undefined;
-  return typeof message === 'object' && message !== null && typeof message.id === 'string' ? message.id : undefined;
-}

@@ -23,6 +23,7 @@ import pg from 'pg';
 import { foldCounts, postgresMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import { pruneInSteps } from '../retention/prune-rule.js';
+import { storeRefusal } from './refusal.js';
 import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { postgresFanIn } from './fan-in.js';
 
@@ -113,7 +114,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   function run<T>(operation: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new Error('the PostgreSQL state store is closed'));
     const promise = operation().catch((error: unknown) => {
-      throw explain(error, schema);
+      throw storeRefusal(error) ?? explain(error, schema);
     });
     inFlight.add(promise);
     const forget = () => inFlight.delete(promise);

@@ -12,6 +12,7 @@ import { migrations } from './schema.js';
 import { sqliteMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import { pruneInSteps } from '../retention/prune-rule.js';
+import { withRefusals } from './refusal.js';
 
 interface MessageRow {
   id: string;
@@ -172,7 +173,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
   const pruneStep = db.prepare<[number, number, number]>(pruneSql);
 
-  return {
+  // A value SQLite refuses for good is a StoreRefusedError, the one refusal the core knows.
+  return withRefusals({
     ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
       return saveAll.immediate(messages, now);
@@ -240,7 +242,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     async close() {
       db.close();
     },
-  };
+  });
 }
 
 /** Rule 3 of prune (see prune-rule.ts): the first position of a window or known set still open. */
