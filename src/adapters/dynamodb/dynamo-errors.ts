@@ -23,12 +23,19 @@ export function lostRace(error: unknown): boolean {
   return codes !== undefined && codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
 }
 
+/**
+ * The error for an item the store refuses for good. A NonRetriableError: the message goes to the
+ * dead letters at once. (Once the port has its own type for "refused for good", this is the one
+ * place to use it.)
+ */
+export const refusal = (message: string, cause?: unknown): Error => new NonRetriableError(message, cause === undefined ? undefined : { cause });
+
 /** DynamoDB refuses this item for good (too large, or invalid): no retry can help. */
 export function refusedForGood(error: unknown, what: string): Error | undefined {
   const e = error as Error | undefined;
   if (e?.name !== 'ValidationException' && !cancellationCodes(error)?.includes('ValidationError')) return undefined;
   if (!/size|too large|invalid|empty/i.test(e?.message ?? '')) return undefined;
-  return new NonRetriableError(`DynamoDB refused ${what}: ${e?.message} (an item holds at most 400 KB)`, { cause: error });
+  return refusal(`DynamoDB refused ${what}: ${e?.message} (an item holds at most 400 KB)`, error);
 }
 
 /** A jittered wait that grows with the attempt, for writers that lost a race. */

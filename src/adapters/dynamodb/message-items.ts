@@ -3,8 +3,8 @@
  * as JSON text (kept exactly as given, and measured before it is written), the index attributes
  * each status carries, and the sortable `order`.
  */
-import { NonRetriableError } from '../../core/errors.js';
 import type { MessageStatus, NewMessage, StoredMessage } from '../../ports/state-store.js';
+import { refusal } from './dynamo-errors.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
 /** DynamoDB refuses items over 400 KB; a body this size leaves room for the rest of the item. */
@@ -62,7 +62,7 @@ export function newMessageItem(m: NewMessage, root: string, now: number, ttlSeco
   const body = JSON.stringify(m.body);
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_BODY_BYTES) {
-    throw new NonRetriableError(`message ${m.id} (${m.type}) is ${bytes} bytes of JSON, over the ${MAX_BODY_BYTES} bytes a DynamoDB item can hold here (400 KB in all): keep large data in the blob store and send its location`);
+    throw refusal(`message ${m.id} (${m.type}) is ${bytes} bytes of JSON, over the ${MAX_BODY_BYTES} bytes a DynamoDB item can hold here (400 KB in all): keep large data in the blob store and send its location`);
   }
   const status = m.status ?? 'pending';
   const arrival = nextArrival();
