@@ -197,6 +197,41 @@ describe('DynamoDB state store on moto', { skip }, () => {
     }
   });
 
+  it('lets one of two concurrent settles through, recording only what the winner caused', async () => {
+    const { store } = await openFresh();
+    try {
+      await store.save([message('twice')], 1);
+      const results = await Promise.all([1, 2].map((n) => store.settle('twice', { status: 'done', attempts: n }, [message(`effect-${n}`, { causedBy: 'twice' })], 2)));
+      assert.deepEqual([...results].sort(), [false, true]);
+      const winner = results.indexOf(true) + 1;
+      assert.equal((await store.get('twice'))?.attempts, winner);
+      assert.deepEqual((await store.find({ causedBy: 'twice' })).map((m) => m.id), [`effect-${winner}`], 'the loser\'s transaction wrote nothing');
+      assert.equal(await store.unsettled(['twice']), 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers the mediator\'s, the trace\'s and the dead letters\' queries along indexes, never by a scan', async () => {
+    const { store } = await openFresh();
+    try {
+      await store.save([message('f1', { validTime: 10 }), message('f2', { validTime: 20 }), message('g1', { type: 'did-create-gif' })], 1);
+      await store.settle('f1', { status: 'dead', attempts: 1, reason: 'x' }, [message('t1', { type: 'please-create-thumbnail', causedBy: 'f1' })], 2);
+      const before = serial!.operations.length;
+      assert.deepEqual((await store.find({ type: 'did-fetch-amp-image', key: 'temps', validTime: { from: 15 } })).map((m) => m.id), ['f2']);
+      assert.deepEqual((await store.find({ type: 'did-create-gif' })).map((m) => m.id), ['g1']);
+      assert.deepEqual((await store.find({ causedBy: 'f1' })).map((m) => m.id), ['t1']);
+      assert.deepEqual((await store.find({ status: 'dead' })).map((m) => m.id), ['f1']);
+      assert.equal(await store.unsettled(['f1']), 1, 'f1 is dead, t1 pending');
+      assert.deepEqual((await store.revive('all', 3)).map((m) => m.id), ['f1']);
+      const used = serial!.operations.slice(before);
+      assert.ok(!used.includes('Scan'), `no scan: ${used.join(', ')}`);
+      assert.ok(used.filter((o) => o === 'Query').length >= 6);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close() waits for running calls, refuses later ones, and leaves a given client to its owner', async () => {
     const { table } = await openFresh();
     const store = openDynamoStateStore({ client, table });

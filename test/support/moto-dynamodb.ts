@@ -16,11 +16,14 @@ import type { Moto } from './moto.js';
 export interface SerialDynamo {
   /** `http://127.0.0.1:<port>`: give it to DynamoDB clients. */
   endpoint: string;
+  /** The DynamoDB operation of every call so far, in the order moto got them (`Query`, `Scan` …). */
+  operations: string[];
   close(): Promise<void>;
 }
 
 export async function serialDynamoProxy(moto: Pick<Moto, 'port'>): Promise<SerialDynamo> {
   let turn: Promise<void> = Promise.resolve();
+  const operations: string[] = [];
   const server: Server = createServer((incoming, answer) => {
     const dynamo = String(incoming.headers['x-amz-target'] ?? '').startsWith('DynamoDB_');
     const chunks: Buffer[] = [];
@@ -41,12 +44,16 @@ export async function serialDynamoProxy(moto: Pick<Moto, 'port'>): Promise<Seria
           upstream.end(Buffer.concat(chunks));
         });
       if (!dynamo) return void forward();
-      turn = turn.then(forward);
+      turn = turn.then(() => {
+        operations.push(String(incoming.headers['x-amz-target']).replace(/^DynamoDB_\d+\./, ''));
+        return forward();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    operations,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
