@@ -232,6 +232,23 @@ describe('DynamoDB state store on moto', { skip }, () => {
     }
   });
 
+  it('tells its own write from another\'s when an answer is lost and the SDK sends the call again', async () => {
+    const { store } = await openFresh();
+    try {
+      serial!.loseAnswer('PutItem');
+      assert.deepEqual(await store.save([message('put-once')], 1), ['put-once'], 'the retry finds the first try\'s item: inserted, not a duplicate');
+      assert.deepEqual(await store.save([message('put-once')], 2), [], 'a real duplicate is still one');
+      serial!.loseAnswer('TransactWriteItems');
+      const before = serial!.operations.filter((o) => o === 'TransactWriteItems').length;
+      assert.equal(await store.settle('put-once', { status: 'done', attempts: 1 }, [message('its-effect', { causedBy: 'put-once' })], 3), true, 'settled by this call, not by another delivery');
+      assert.equal(serial!.operations.filter((o) => o === 'TransactWriteItems').length - before, 2, 'the transaction was sent again');
+      assert.equal((await store.get('its-effect'))?.status, 'pending');
+      assert.equal(await store.settle('put-once', { status: 'done', attempts: 2 }, [], 4), false, 'a later settle is still refused');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close() waits for running calls, refuses later ones, and leaves a given client to its owner', async () => {
     const { table } = await openFresh();
     const store = openDynamoStateStore({ client, table });

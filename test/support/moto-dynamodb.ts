@@ -18,20 +18,33 @@ export interface SerialDynamo {
   endpoint: string;
   /** The DynamoDB operation of every call so far, in the order moto got them (`Query`, `Scan` …). */
   operations: string[];
+  /**
+   * The next call of this operation reaches moto and takes effect, but its answer never comes
+   * back: the connection is cut, as a network fault would, and the SDK sends the call again.
+   */
+  loseAnswer(operation: string): void;
   close(): Promise<void>;
 }
 
 export async function serialDynamoProxy(moto: Pick<Moto, 'port'>): Promise<SerialDynamo> {
   let turn: Promise<void> = Promise.resolve();
   const operations: string[] = [];
+  const toLose = new Set<string>();
   const server: Server = createServer((incoming, answer) => {
     const dynamo = String(incoming.headers['x-amz-target'] ?? '').startsWith('DynamoDB_');
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
+      const operation = String(incoming.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
+      const lose = dynamo && toLose.delete(operation);
       const forward = () =>
         new Promise<void>((done) => {
           const upstream = request({ host: '127.0.0.1', port: moto.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (reply) => {
+            if (lose) {
+              reply.resume();
+              reply.on('end', () => (answer.socket?.destroy(), done()));
+              return;
+            }
             answer.writeHead(reply.statusCode ?? 502, reply.headers);
             reply.pipe(answer);
             reply.on('end', done);
@@ -45,7 +58,7 @@ export async function serialDynamoProxy(moto: Pick<Moto, 'port'>): Promise<Seria
         });
       if (!dynamo) return void forward();
       turn = turn.then(() => {
-        operations.push(String(incoming.headers['x-amz-target']).replace(/^DynamoDB_\d+\./, ''));
+        operations.push(operation);
         return forward();
       });
     });
@@ -54,6 +67,7 @@ export async function serialDynamoProxy(moto: Pick<Moto, 'port'>): Promise<Seria
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     operations,
+    loseAnswer: (operation) => void toLose.add(operation),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

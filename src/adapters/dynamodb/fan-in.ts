@@ -13,6 +13,7 @@
  * error saying so (the runtime retries the message later). Values are kept as JSON text, so what
  * comes back is what was given, as the other stores keep it.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '../../core/errors.js';
@@ -85,7 +86,7 @@ export function dynamoFanIn(db: DynamoDBDocumentClient, table: string): DynamoFa
         ]
       : [{ Put: { TableName: table, Item: { ...windowKey(group), closed, members: JSON.stringify(step.members), version }, ...windowCondition } }, link];
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      await db.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: items }));
     } catch (error) {
       if (lostRace(error)) return { lost: true };
       throw refusedForGood(error, `the window of group ${group} with member ${member.id} (its members' values must be small: locations, not data)`) ?? error;

@@ -29,6 +29,8 @@ export interface MessageItem {
   root: string;
   arrival: string;
   order: string;
+  /** Unique to the settle call that settled it. */
+  settledBy?: string;
   pendingRoot?: string;
   deadLetter?: 'dead';
   [TTL_ATTRIBUTE]?: number;

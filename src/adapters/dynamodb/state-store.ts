@@ -32,6 +32,7 @@
  * the SQL stores, TTL does not keep the done causes of a dead letter: pick `ttlDays` longer than
  * dead letters wait for a re-drive.
  */
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -113,8 +114,10 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
       await db.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw refusedForGood(error, `message ${item.id} (${item.type})`) ?? error;
+      if (!isConditionFailed(error)) throw refusedForGood(error, `message ${item.id} (${item.type})`) ?? error;
+      // The SDK retries a put whose answer was lost; the retry then finds the first try's item.
+      // Its arrival, unique to this call, tells our own write from another's.
+      return (await getItem(item.id))?.arrival === item.arrival;
     }
   }
 
@@ -176,7 +179,9 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         await putAllNew(items.slice(0, first));
 
         const reason = settlement.status === 'dead' ? settlement.reason : undefined;
-        const attributes = { status: settlement.status, attempts: settlement.attempts, updatedAt: now, ...(reason === undefined ? {} : { reason }), ...statusAttributes(settlement.status, message.root, now, ttlSeconds) };
+        // `settledBy`: unique to this call, so a retry that finds the message settled can tell its own settle.
+        const settledBy = randomUUID();
+        const attributes = { status: settlement.status, attempts: settlement.attempts, updatedAt: now, settledBy, ...(reason === undefined ? {} : { reason }), ...statusAttributes(settlement.status, message.root, now, ttlSeconds) };
         const names = Object.fromEntries(Object.keys(attributes).map((name, i) => [`#a${i}`, name]));
         const values = Object.fromEntries(Object.values(attributes).map((value, i) => [`:a${i}`, value]));
         const removed = ['pendingRoot', ...(reason === undefined ? ['reason'] : [])].filter((name) => !(name in attributes));
@@ -192,13 +197,18 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         };
         let puts = inTransaction;
         for (;;) {
+          // Idempotent for ten minutes: DynamoDB answers an SDK retry of a transaction that
+          // committed, its answer lost, as it answered the first.
+          const token = randomUUID();
           try {
-            await db.send(new TransactWriteCommand({ TransactItems: [update, ...puts.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } }))] }));
+            await db.send(new TransactWriteCommand({ ClientRequestToken: token, TransactItems: [update, ...puts.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } }))] }));
             return true;
           } catch (error) {
             const codes = cancellationCodes(error);
             if (!codes) throw refusedForGood(error, `the settle of message ${id} with ${items.length} caused messages`) ?? error;
-            if (codes[0] === 'ConditionalCheckFailed') return false; // another delivery settled it first
+            // Settled: by another delivery, or by this call's own try whose answer was lost and
+            // which the SDK sent again (the token makes DynamoDB answer that retry as the first).
+            if (codes[0] === 'ConditionalCheckFailed') return (await getItem(id))?.settledBy === settledBy;
             const known = puts.filter((_, i) => codes[i + 1] === 'ConditionalCheckFailed');
             if (known.length === 0) throw error; // a conflict with a write in flight: the runtime retries the message
             puts = puts.filter((item) => !known.includes(item)); // written by an earlier try: leave them as they are
