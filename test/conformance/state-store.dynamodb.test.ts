@@ -9,9 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NonRetriableError } from '../../src/core/errors.js';
 import { createDynamoTable, openDynamoStateStore } from '../../src/aws.js';
-import type { StateStore } from '../../src/index.js';
+import type { MessageBrowser, StateStore } from '../../src/index.js';
 import { skipWithoutMoto, startMoto, type Moto } from '../support/moto.js';
 import { serialDynamoProxy, type SerialDynamo } from '../support/moto-dynamodb.js';
+import { messageBrowserConformance } from './message-browser.case.js';
 import { message, stateStoreConformance } from './state-store.case.js';
 
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
@@ -38,7 +39,7 @@ after(async () => {
 });
 
 /** A store on a fresh table, with a client of its own unless one is given. */
-async function openFresh(options: { ttlDays?: number; table?: string } = {}): Promise<{ store: StateStore; table: string }> {
+async function openFresh(options: { ttlDays?: number; table?: string } = {}): Promise<{ store: StateStore & MessageBrowser; table: string }> {
   const table = options.table ?? `state-${++tables}`;
   if (!options.table) await createDynamoTable({ client, table });
   return { store: openDynamoStateStore({ client: new DynamoDBClient({ endpoint }), table, ttlDays: options.ttlDays }), table };
@@ -47,7 +48,9 @@ async function openFresh(options: { ttlDays?: number; table?: string } = {}): Pr
 const rawItem = async (table: string, id: string) => (await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `msg#${id}` }, sk: { S: '-' } }, ConsistentRead: true }))).Item;
 
 describe('DynamoDB state store on moto', { skip }, () => {
-  stateStoreConformance('DynamoDB', async () => (await openFresh()).store, { noPrune: 'DynamoDB expires done messages by TTL (ttlDays) instead: see "sets a TTL on done messages only"' });
+  const noPrune = 'DynamoDB expires done messages by TTL (ttlDays) instead: see "sets a TTL on done messages only"';
+  stateStoreConformance('DynamoDB', async () => (await openFresh()).store, { noPrune });
+  messageBrowserConformance('DynamoDB', async () => (await openFresh()).store, { noPrune });
 
   it('creates its table idempotently, with the indexes its queries use, on demand, with TTL on', async () => {
     const table = 'state-created-twice';
@@ -56,7 +59,7 @@ describe('DynamoDB state store on moto', { skip }, () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
     assert.equal(Table?.TableStatus, 'ACTIVE');
     assert.equal(Table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
-    assert.deepEqual(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort(), ['by-cause', 'by-type', 'by-type-key', 'dead', 'pending-root']);
+    assert.deepEqual(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort(), ['by-cause', 'by-type', 'by-type-key', 'dead', 'pending-root', 'recent', 'settled']);
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
     assert.equal(ttl.TimeToLiveDescription?.AttributeName, 'expiresAt');
     assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');

@@ -5,6 +5,7 @@
  */
 import type { MessageStatus, NewMessage, StoredMessage } from '../../ports/state-store.js';
 import { refusal } from './dynamo-errors.js';
+import { shardOf } from './counts.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
 /** DynamoDB refuses items over 400 KB; a body this size leaves room for the rest of the item. */
@@ -33,6 +34,11 @@ export interface MessageItem {
   settledBy?: string;
   pendingRoot?: string;
   deadLetter?: 'dead';
+  /** The browser's newest-first index: a shard of all messages, and the time recorded, then arrival. */
+  recentShard: string;
+  recorded: string;
+  /** The browser's activity index, on settled messages only. */
+  settledShard?: string;
   [TTL_ATTRIBUTE]?: number;
 }
 
@@ -86,16 +92,22 @@ export function newMessageItem(m: NewMessage, root: string, now: number, ttlSeco
     root,
     arrival,
     order: `${validTimePrefix(m.validTime)}#${arrival}`,
-    ...statusAttributes(status, root, now, ttlSeconds),
+    recentShard: `recent#${shardOf(m.id)}`,
+    recorded: recordedKey(now, arrival),
+    ...statusAttributes(m.id, status, root, now, ttlSeconds),
   };
 }
 
 /** The index and TTL attributes that go with a status: a message is in the sparse index of its status only. */
-export function statusAttributes(status: MessageStatus, root: string, now: number, ttlSeconds: number): Pick<MessageItem, 'pendingRoot' | 'deadLetter' | typeof TTL_ATTRIBUTE> {
+export function statusAttributes(id: string, status: MessageStatus, root: string, now: number, ttlSeconds: number): Pick<MessageItem, 'pendingRoot' | 'deadLetter' | 'settledShard' | typeof TTL_ATTRIBUTE> {
   if (status === 'pending') return { pendingRoot: root };
-  if (status === 'dead') return { deadLetter: 'dead' };
-  return { [TTL_ATTRIBUTE]: Math.floor(now / 1000) + ttlSeconds };
+  const settledShard = `settled#${shardOf(id)}`;
+  if (status === 'dead') return { deadLetter: 'dead', settledShard };
+  return { [TTL_ATTRIBUTE]: Math.floor(now / 1000) + ttlSeconds, settledShard };
 }
+
+/** Sorts as text by the time recorded (epoch ms, caller's clock), then by arrival. */
+export const recordedKey = (createdAt: number, arrival: string) => `${String(Math.max(0, Math.round(createdAt))).padStart(15, '0')}.${arrival}`;
 
 export function toStored(item: MessageItem | Record<string, unknown>): StoredMessage {
   const m = item as MessageItem;

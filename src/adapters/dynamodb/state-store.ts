@@ -5,7 +5,11 @@
  *
  * Each method is one atomic step, as the port asks:
  *
- * - `save` puts each message conditioned on `attribute_not_exists`: a known id is left as it was.
+ * - `save` puts each message conditioned on `attribute_not_exists` (a known id is left as it was),
+ *   with its counter (see `./counts.js`) in the same small transaction. A save of several is not
+ *   one step: each message is, and saving the list again finishes one cut short.
+ * - every status change (settle, revive) moves its counts in its own transaction, so the
+ *   browser's counts (`./message-browser.js`) are exact.
  * - `settle` is one TransactWriteItems: the message's update conditioned on `status = pending`,
  *   with a put of each caused message conditioned on not existing. A caused message that already
  *   exists (an earlier try wrote it) is dropped from the transaction, which is sent again. When
@@ -46,9 +50,12 @@ import {
   type BatchGetCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { MessageBrowser } from '../../ports/message-browser.js';
 import type { MessageQuery, NewMessage, StateStore, StoredMessage } from '../../ports/state-store.js';
-import { cancellationCodes, isConditionFailed, refusedForGood } from './dynamo-errors.js';
-import { dynamoFanIn } from './fan-in.js';
+import { dynamoMessageBrowser } from './message-browser.js';
+import { CountChanges, shardOf } from './counts.js';
+import { cancellationCodes, isConditionFailed, lostRace, raceBackoff, refusedForGood } from './dynamo-errors.js';
+import { dynamoFanIn, MAX_RACE_ATTEMPTS } from './fan-in.js';
 import { messageKey, newMessageItem, rootsOf, statusAttributes, toStored, typeKeyOf, validTimePrefix, type MessageItem } from './message-items.js';
 import { INDEX, TTL_ATTRIBUTE } from './table.js';
 
@@ -69,7 +76,7 @@ const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 /** Writes in flight at once for one call. */
 const PARALLEL_WRITES = 16;
 
-export function openDynamoStateStore(options: DynamoStateStoreOptions): StateStore {
+export function openDynamoStateStore(options: DynamoStateStoreOptions): StateStore & MessageBrowser {
   const { table } = options;
   if (!table) throw new Error('openDynamoStateStore: table must name the state table');
   const ttlDays = options.ttlDays ?? defaults.ttlDays;
@@ -108,16 +115,23 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
     return roots;
   }
 
-  /** Puts one message unless its id is known; true when it was put. */
+  /** Puts one message unless its id is known, counting it in the same transaction; true when it was put. */
   async function putNew(item: MessageItem): Promise<boolean> {
-    try {
-      await db.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw refusedForGood(error, `message ${item.id} (${item.type})`) ?? error;
-      // The SDK retries a put whose answer was lost; the retry then finds the first try's item.
-      // Its arrival, unique to this call, tells our own write from another's.
-      return (await getItem(item.id))?.arrival === item.arrival;
+    const counts = new CountChanges().add(item.type, item.status, 1).updates(table, shardOf(item.id));
+    for (let tries = 1; ; tries++) {
+      try {
+        await db.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: [{ Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, ...counts] }));
+        return true;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes?.[0] === 'ConditionalCheckFailed') {
+          // The SDK retries a write whose answer was lost; the retry then finds the first try's
+          // item. Its arrival, unique to this call, tells our own write from another's.
+          return (await getItem(item.id))?.arrival === item.arrival;
+        }
+        if (!lostRace(error) || tries >= MAX_RACE_ATTEMPTS) throw refusedForGood(error, `message ${item.id} (${item.type})`) ?? error;
+        await raceBackoff(tries); // a counter shared with a write in flight
+      }
     }
   }
 
@@ -141,7 +155,13 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
     return found;
   }
 
+  const browser = dynamoMessageBrowser(db, table);
+
   return {
+    search: (query) => run(() => browser.search(query)),
+    counts: () => run(() => browser.counts()),
+    activity: (since, bucketMs) => run(() => browser.activity(since, bucketMs)),
+
     save(list, now) {
       return run(async () => {
         if (list.length === 0) return [];
@@ -170,8 +190,10 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         const seen = new Set<string>();
         const items = caused.flatMap((m, i) => (seen.has(m.id) ? [] : (seen.add(m.id), [newMessageItem(m, roots[i]!, now, ttlSeconds)])));
         // What fits with the settle goes in its transaction; the rest is written first (see the file's doc).
+        // The settle's update, and a counter per type and status changed (see `./counts.js`).
+        const fixed = 1 + 2 + new Set(items.map((item) => JSON.stringify([item.type, item.status]))).size;
         let first = items.length;
-        for (let bytes = 0; first > 0 && items.length - first + 1 < TRANSACTION_ITEMS; first--) {
+        for (let bytes = 0; first > 0 && items.length - first + fixed < TRANSACTION_ITEMS; first--) {
           bytes += Buffer.byteLength(items[first - 1]!.body) + 1024; // the body, and room for the rest of the item
           if (bytes > TRANSACTION_BYTES) break;
         }
@@ -181,7 +203,7 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         const reason = settlement.status === 'dead' ? settlement.reason : undefined;
         // `settledBy`: unique to this call, so a retry that finds the message settled can tell its own settle.
         const settledBy = randomUUID();
-        const attributes = { status: settlement.status, attempts: settlement.attempts, updatedAt: now, settledBy, ...(reason === undefined ? {} : { reason }), ...statusAttributes(settlement.status, message.root, now, ttlSeconds) };
+        const attributes = { status: settlement.status, attempts: settlement.attempts, updatedAt: now, settledBy, ...(reason === undefined ? {} : { reason }), ...statusAttributes(id, settlement.status, message.root, now, ttlSeconds) };
         const names = Object.fromEntries(Object.keys(attributes).map((name, i) => [`#a${i}`, name]));
         const values = Object.fromEntries(Object.values(attributes).map((value, i) => [`:a${i}`, value]));
         const removed = ['pendingRoot', ...(reason === undefined ? ['reason'] : [])].filter((name) => !(name in attributes));
@@ -196,12 +218,15 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
           },
         };
         let puts = inTransaction;
-        for (;;) {
+        for (let tries = 1; ; tries++) {
+          const counts = new CountChanges().add(message.type, 'pending', -1).add(message.type, settlement.status, 1);
+          for (const item of puts) counts.add(item.type, item.status, 1);
           // Idempotent for ten minutes: DynamoDB answers an SDK retry of a transaction that
           // committed, its answer lost, as it answered the first.
           const token = randomUUID();
           try {
-            await db.send(new TransactWriteCommand({ ClientRequestToken: token, TransactItems: [update, ...puts.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } }))] }));
+            const written = puts.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
+            await db.send(new TransactWriteCommand({ ClientRequestToken: token, TransactItems: [update, ...written, ...counts.updates(table, shardOf(id))] }));
             return true;
           } catch (error) {
             const codes = cancellationCodes(error);
@@ -210,8 +235,9 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
             // which the SDK sent again (the token makes DynamoDB answer that retry as the first).
             if (codes[0] === 'ConditionalCheckFailed') return (await getItem(id))?.settledBy === settledBy;
             const known = puts.filter((_, i) => codes[i + 1] === 'ConditionalCheckFailed');
-            if (known.length === 0) throw error; // a conflict with a write in flight: the runtime retries the message
-            puts = puts.filter((item) => !known.includes(item)); // written by an earlier try: leave them as they are
+            if (known.length > 0) puts = puts.filter((item) => !known.includes(item)); // written by an earlier try: leave them as they are
+            else if (!lostRace(error) || tries >= MAX_RACE_ATTEMPTS) throw error; // the runtime retries the message
+            else await raceBackoff(tries); // a conflict with a write in flight (on a counter, say): try again
           }
         }
       });
@@ -328,22 +354,30 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
             : [...new Set(ids)];
         const revived: StoredMessage[] = [];
         for (const id of targets) {
-          try {
-            const { Attributes } = await db.send(
-              new UpdateCommand({
-                TableName: table,
-                Key: messageKey(id),
-                // Back in the index of pending messages by root, out of the dead letters, no TTL.
-                UpdateExpression: `SET #status = :pending, attempts = :zero, failures = :zero, updatedAt = :now, pendingRoot = #root REMOVE reason, deadLetter, ${TTL_ATTRIBUTE}`,
-                ConditionExpression: '#status = :dead',
-                ExpressionAttributeNames: { '#status': 'status', '#root': 'root' },
-                ExpressionAttributeValues: { ':pending': 'pending', ':dead': 'dead', ':zero': 0, ':now': now },
-                ReturnValues: 'ALL_NEW',
-              }),
-            );
-            revived.push(toStored(Attributes!));
-          } catch (error) {
-            if (!isConditionFailed(error)) throw error; // not dead (any more), or never recorded
+          const dead = await getItem(id);
+          if (dead?.status !== 'dead') continue; // not dead (any more), or never recorded
+          const counts = new CountChanges().add(dead.type, 'dead', -1).add(dead.type, 'pending', 1).updates(table, shardOf(id));
+          const update = {
+            Update: {
+              TableName: table,
+              Key: messageKey(id),
+              // Back in the index of pending messages by root, out of the dead letters and the settled, no TTL.
+              UpdateExpression: `SET #status = :pending, attempts = :zero, failures = :zero, updatedAt = :now, pendingRoot = #root REMOVE reason, deadLetter, settledShard, ${TTL_ATTRIBUTE}`,
+              ConditionExpression: '#status = :dead',
+              ExpressionAttributeNames: { '#status': 'status', '#root': 'root' },
+              ExpressionAttributeValues: { ':pending': 'pending', ':dead': 'dead', ':zero': 0, ':now': now },
+            },
+          };
+          for (let tries = 1; ; tries++) {
+            try {
+              await db.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: [update, ...counts] }));
+              revived.push(toStored({ ...dead, status: 'pending', attempts: 0, failures: 0, reason: undefined, updatedAt: now }));
+              break;
+            } catch (error) {
+              if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') break; // another caller revived it first
+              if (!lostRace(error) || tries >= MAX_RACE_ATTEMPTS) throw error;
+              await raceBackoff(tries);
+            }
           }
         }
         return revived;

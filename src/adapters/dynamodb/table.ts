@@ -11,6 +11,7 @@
  * | closed batch  | `batch#<group>`    | index, 10 digits   | `members`, `closedBy`; written once              |
  * | member link   | `member#<group>`   | member id          | `index` of the window it joined; written once    |
  * | known set     | `set#<name>`       | `-`                | `expected`, `parts`, `completedBy`, `version`    |
+| counter       | `counts#<shard>`   | `[type, status]`   | `n`: see `./counts.js`                           |
  *
  * The global secondary indexes, each holding message items only (an item without the index's
  * partition key attribute is left out of it: a sparse index):
@@ -22,9 +23,12 @@
  * | `by-cause`     | `causedBy`            | `order`   | `find({ causedBy })`: `trace` and the causal chain  |
  * | `dead`         | `deadLetter` (`dead`) | `order`   | `find({ status: 'dead' })`, `revive('all')`: sparse |
  * | `pending-root` | `pendingRoot` (root)  | (none)    | `unsettled(roots)`: a COUNT, pending messages only  |
+| `recent`       | `recentShard` (1 of 8)| `recorded`| the browser's `search`, newest first: every shard   |
+| `settled`      | `settledShard` (1 of 8)| `updatedAt`| the browser's `activity`: settled messages only    |
  *
  * `order` is the valid time, encoded to sort as text (messages without one after all others),
- * then the arrival (wall-clock ms, then a counter within the process), so a query along any of
+ * then the arrival (wall-clock ms, then a counter within the process); `recorded` is the time
+recorded (the caller's clock), then the arrival, so a query along any of
  * these indexes returns messages by valid time, then arrival, as the port asks. Messages are keyed
  * by id, never by time: two messages of one type in the same millisecond are two items (the 2017
  * table keyed them by type and `dateCreated`, and the second overwrote the first).
@@ -47,6 +51,8 @@ export const INDEX = {
   byCause: 'by-cause',
   dead: 'dead',
   pendingRoot: 'pending-root',
+  recent: 'recent',
+  settled: 'settled',
 } as const;
 
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -59,7 +65,7 @@ export interface CreateDynamoTableOptions {
   maxWaitSeconds?: number;
 }
 
-const index = (name: string, partition: string, sort: string | undefined, projection: 'ALL' | 'KEYS_ONLY'): GlobalSecondaryIndex => ({
+const index = (name: string, partition: string, sort: string | undefined, projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'): GlobalSecondaryIndex => ({
   IndexName: name,
   KeySchema: [{ AttributeName: partition, KeyType: 'HASH' }, ...(sort ? [{ AttributeName: sort, KeyType: 'RANGE' as const }] : [])],
   Projection: { ProjectionType: projection },
@@ -74,7 +80,10 @@ export function stateTableDefinition(table: string) {
       { AttributeName: 'pk', KeyType: 'HASH' as const },
       { AttributeName: 'sk', KeyType: 'RANGE' as const },
     ],
-    AttributeDefinitions: ['pk', 'sk', 'typeKey', 'type', 'causedBy', 'deadLetter', 'pendingRoot', 'order'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    AttributeDefinitions: [
+      ...['pk', 'sk', 'typeKey', 'type', 'causedBy', 'deadLetter', 'pendingRoot', 'order', 'recentShard', 'recorded', 'settledShard'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+      { AttributeName: 'updatedAt', AttributeType: 'N' as const },
+    ],
     GlobalSecondaryIndexes: [
       index(INDEX.byTypeKey, 'typeKey', 'order', 'ALL'),
       index(INDEX.byType, 'type', 'order', 'ALL'),
@@ -82,6 +91,8 @@ export function stateTableDefinition(table: string) {
       index(INDEX.dead, 'deadLetter', 'order', 'ALL'),
       // Counted only: the keys are all a COUNT needs.
       index(INDEX.pendingRoot, 'pendingRoot', undefined, 'KEYS_ONLY'),
+      index(INDEX.recent, 'recentShard', 'recorded', 'ALL'),
+      { ...index(INDEX.settled, 'settledShard', 'updatedAt', 'INCLUDE'), Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['type', 'status', 'createdAt'] } },
     ],
   };
 }
