@@ -1,8 +1,8 @@
 /**
  * `dataflow/aws`: the adapters of the AWS runtime, as in the talk: SQS between the mediator and
  * the workers (with a local host of Lambda's event source mapping, so the same handlers run in one
- * process against moto, LocalStack or an account), mail through SES v2, files in S3, and the
- * Aeris credentials in SSM or Secrets Manager. Resources are named from one prefix
+ * process against moto, LocalStack or an account), state in DynamoDB, mail through SES v2, files in
+ * S3, and the Aeris credentials in SSM or Secrets Manager. Resources are named from one prefix
  * (DATAFLOW_AWS_PREFIX, default `dataflow`); endpoints and regions come from the AWS SDK's own
  * settings (AWS_ENDPOINT_URL, AWS_REGION). This entry loads the AWS SDK; the root entry never does.
  */
@@ -35,3 +35,7 @@ export { s3BlobStore, type S3BlobStoreOptions } from './adapters/s3/blob-store.j
 
 export { aerisCredentialsReader, storeAerisCredentials, type AerisCredentials, type AerisCredentialsReader, type SecretClients } from './adapters/aws-secrets/aeris-credentials.js';
 export { aerisCredentialsSource, parseSecretSource, describeSource, type SecretSource } from './adapters/aws-secrets/secret-source.js';
+
+export { openDynamoStateStore, type DynamoStateStoreOptions } from './adapters/dynamodb/state-store.js';
+export { createDynamoTable, stateTableDefinition, type CreateDynamoTableOptions } from './adapters/dynamodb/table.js';
+export { MAX_BODY_BYTES as MAX_DYNAMO_BODY_BYTES } from './adapters/dynamodb/message-items.js';

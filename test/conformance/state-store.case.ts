@@ -16,7 +16,18 @@ export const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage
   ...extra,
 });
 
-export function stateStoreConformance(name: string, open: () => Promise<StateStore>): void {
+export interface ConformanceOptions {
+  /**
+   * Why this store has no `prune` (its retention is another: a TTL, tested with the store): the
+   * prune cases become one that holds it to having none, so the runtime never calls it.
+   */
+  noPrune?: string;
+}
+
+export function stateStoreConformance(name: string, open: () => Promise<StateStore>, options: ConformanceOptions = {}): void {
+  const pruning = options.noPrune === undefined;
+  /** A prune case, for the stores that prune. */
+  const pruneCase = (title: string, run: () => Promise<void>) => (pruning ? it(title, run) : undefined);
   describe(`state store conformance: ${name}`, () => {
     const withStore = (run: (store: StateStore) => Promise<void>) => async () => {
       const store = await open();
@@ -264,7 +275,13 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       }
     }));
 
-    it('prunes old done messages, keeping pending and dead ones, their causes, and what a waiting fan-in member needs', withStore(async (store) => {
+    if (!pruning) {
+      it(`has no prune, its retention being another: ${options.noPrune}`, withStore(async (store) => {
+        assert.equal(store.prune, undefined);
+      }));
+    }
+
+    pruneCase('prunes old done messages, keeping pending and dead ones, their causes, and what a waiting fan-in member needs', withStore(async (store) => {
       assert.ok(store.prune, 'this store prunes');
       const done = { status: 'done', attempts: 1 } as const;
       // A key per chain: what shares a pending message's key is kept (see the next test).
@@ -304,7 +321,7 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       await assert.rejects(store.prune(Number.NaN), /before/);
     }));
 
-    it('prunes nothing under the key of a pending message: a GIF made, its mail not yet sent, still finds its frames\' thumbnails', withStore(async (store) => {
+    pruneCase('prunes nothing under the key of a pending message: a GIF made, its mail not yet sent, still finds its frames\' thumbnails', withStore(async (store) => {
       const done = { status: 'done', attempts: 1 } as const;
       const m = (id: string, key: string | undefined, causedBy?: string) => message(id, { key, causedBy });
       await store.save([m('other', 'other'), m('unkeyed', undefined)], 1);
