@@ -62,7 +62,7 @@ export function buildProgram(context: ProgramContext): Command {
   command('run', 'run the schedule, the mediator and the workers, and serve the dashboard, until Ctrl-C', [...flowSettings, 'retention', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
     .option('--once', 'one round: fire the schedule once and exit when the flow is idle')
     .addOption(
-      new Option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; other than all, the cluster runtime)')
+      new Option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; other than all, the cluster or the aws runtime)')
         .default([] as string[], 'all')
         .argParser((value: string, all: string[]) => [...all, value]),
     )

@@ -62,6 +62,8 @@ export interface ColdStartOptions {
   retry?: RetryOverrides;
   /** `--flow`, above DATAFLOW_FLOW. */
   flow?: string;
+  /** Wraps the state store the processor uses: for tests that act at a chosen moment of a handling. */
+  wrapState?: (state: StateStore) => StateStore;
 }
 
 export async function coldStart(settings: AwsRuntimeSettings, options: ColdStartOptions = {}): Promise<AwsContext> {
@@ -83,7 +85,7 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
     const log = options.log?.(secrets) ?? silentLogger;
     const state = openDynamoStateStore({ client: dynamo, table: names.table });
     const sender = sqsSender({ client: sqs, prefix: names.prefix, urls });
-    const processor = createProcessor({ flow: provided.flow, state, blobs, sender, bucket: names.bucket, log, retry: options.retry, redact, onEvent: options.onEvent });
+    const processor = createProcessor({ flow: provided.flow, state: options.wrapState ? options.wrapState(state) : state, blobs, sender, bucket: names.bucket, log, retry: options.retry, redact, onEvent: options.onEvent });
     const opened = provided;
     return {
       settings,

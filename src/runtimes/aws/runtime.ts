@@ -15,7 +15,7 @@ import type { ProvidedFlow } from '../../core/flow-module.js';
 import type { Logger } from '../../core/logger.js';
 import type { RetryOverrides } from '../../core/retry-policy.js';
 import { createRuntime, type Runtime } from '../../core/runtime.js';
-import { coldStart, type AwsContext } from './cold-start.js';
+import { coldStart, type AwsContext, type ColdStartOptions } from './cold-start.js';
 import { consumerHandler } from './handlers.js';
 import type { AwsRuntimeSettings } from './settings.js';
 
@@ -34,6 +34,8 @@ export interface AwsRuntimeOptions {
   batchSize?: number;
   /** How long one receive waits (long polling), 0 to 20. @defaultValue 20 */
   waitTimeSeconds?: number;
+  /** See {@link ColdStartOptions.wrapState}. */
+  wrapState?: ColdStartOptions['wrapState'];
 }
 
 export interface AwsRuntime extends Runtime {
@@ -49,6 +51,7 @@ export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRun
     log: options.log,
     retry: options.retry,
     flow: options.flow,
+    wrapState: options.wrapState,
     onEvent: (event) => {
       for (const listener of listeners) listener(event);
     },
