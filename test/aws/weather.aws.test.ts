@@ -29,8 +29,8 @@ after(async () => {
 });
 
 /** The GIF requests' frames: each key once across all of them, each request in valid-time order. */
-async function assertGifs(state: StateStore, frames: { location: Location; validTime: number }[], gifs: number) {
-  const requests = (await state.find({ type: 'please-create-gif' })).map((m) => m.body as Message);
+async function assertGifs(state: StateStore, imageId: string, frames: { location: Location; validTime: number }[], gifs: number) {
+  const requests = (await state.find({ type: 'please-create-gif' })).map((m) => m.body as Message).filter((m) => m.imageId === imageId);
   assert.equal(requests.length, gifs, 'one GIF request per window');
   const used = requests.flatMap((r) => (r.locations as Location[]).map((l) => l.Key));
   assert.equal(used.length, frames.length);
@@ -40,7 +40,7 @@ async function assertGifs(state: StateStore, frames: { location: Location; valid
     const times = (request.locations as Location[]).map((l) => keyTime.get(l.Key)!);
     assert.deepEqual(times, [...times].sort((a, b) => a - b), 'frames in valid-time order');
   }
-  assert.equal((await state.find({ type: 'did-create-gif' })).length, gifs);
+  assert.equal((await state.find({ type: 'did-create-gif' })).filter((m) => (m.body as Message).imageId === imageId).length, gifs);
 }
 
 describe('the weather flow on the AWS runtime, on moto', { skip, timeout: 240_000 }, () => {
@@ -52,7 +52,7 @@ describe('the weather flow on the AWS runtime, on moto', { skip, timeout: 240_00
       await runtime.settled(accepted.map((m) => m.id), { timeoutMs: 150_000 });
       await runtime.idle();
       assert.deepEqual(await runtime.state.find({ status: 'dead' }), []);
-      await assertGifs(runtime.state, frames, 4);
+      await assertGifs(runtime.state, 'race', frames, 4);
       assert.ok(mostAtOnce(events, 'thumbnail-creator', heardAt) >= 3, 'batches of 2 ran side by side: several handlers at once');
 
       const mails = await sentMails(world!.moto);
@@ -67,6 +67,55 @@ describe('the weather flow on the AWS runtime, on moto', { skip, timeout: 240_00
       const names = runtime.flow.consumers().map((c) => c.name);
       const depths = await queueDepths(names, { client: runtime.context.sqs, prefix: world!.env.DATAFLOW_AWS_PREFIX! });
       assert.ok(depths.every((d) => d.waiting + d.inFlight + d.delayed + d.deadLetters === 0), JSON.stringify(depths));
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('handlers that fail mid-batch, and ones that die between settle and send, lose nothing and double nothing', async () => {
+    let settles = 0;
+    const failures = { before: 0, after: 0 };
+    const diedBefore: string[] = [];
+    const { runtime, events } = await openWeatherOnAws(world!, {
+      wrapState: (state) => ({
+        ...state,
+        async settle(id, settlement, caused, now) {
+          const n = ++settles;
+          // Every 7th settle fails before it commits (the handler dies mid-batch); every 5th
+          // commits and then dies before what it caused is sent.
+          if (n % 7 === 0) {
+            failures.before++;
+            diedBefore.push(id);
+            throw new Error(`the handler died before settling ${id}`);
+          }
+          const settled = await state.settle(id, settlement, caused, now);
+          if (n % 5 === 0 && caused.length > 0) {
+            failures.after++;
+            throw new Error(`the handler died after settling ${id}, before sending what it caused`);
+          }
+          return settled;
+        },
+      }),
+    });
+    try {
+      const before = (await sentMails(world!.moto)).length;
+      const frames = await framesOf(runtime, 'faults');
+      const { accepted } = await runtime.send(frames);
+      await runtime.settled(accepted.map((m) => m.id), { timeoutMs: 150_000 });
+      await runtime.idle();
+      assert.ok(failures.before > 0 && failures.after > 0, JSON.stringify(failures));
+      const tree = await runtime.descendants(accepted.map((m) => m.id));
+      assert.ok(tree.some((m) => m.attempts >= 2), 'the ones that failed before settling came back and were handled again');
+      assert.ok(events.some((e) => e.kind === 'duplicate'), 'the ones settled before they died came back as copies, and sent what they caused');
+      assert.deepEqual(await runtime.state.find({ status: 'dead' }), []);
+      await assertGifs(runtime.state, 'faults', frames, 4);
+      // A mail goes out as the email-sender handles its message: one whose handler died before
+      // recording that it was done is sent again on the retry (at least once, as every side effect).
+      // Nothing else sends one twice.
+      const resent = (await Promise.all(diedBefore.map((id) => runtime.state.get(id)))).filter((m) => m?.type === 'please-send-email').length;
+      const mails = (await sentMails(world!.moto)).slice(before);
+      assert.equal(mails.length, 4 + resent, `one mail per GIF, and one more for each of the ${resent} mail(s) whose handler died before settling`);
+      assert.equal(new Set(mails.map((m) => m.attachments.find((a) => a.contentType === 'image/gif')?.checksum)).size, 4, 'every GIF mailed');
     } finally {
       await runtime.stop();
     }
