@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Location, Message, StateStore } from '../../src/index.js';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { queueDepths } from '../../src/adapters/sqs/queues.js';
 import { skipWithoutMoto } from '../support/moto.js';
-import { framesOf, mostAtOnce, openWeatherOnAws, sentMails, startAwsWorld, type AwsWorld } from '../support/aws-weather.js';
+import { consumerHandler, scheduleHandler } from '../../src/runtimes/aws/handlers.js';
+import { T0, framesOf, mostAtOnce, openWeatherOnAws, sentMails, startAwsWorld, type AwsWorld } from '../support/aws-weather.js';
 
 const skip = await skipWithoutMoto();
 let world: AwsWorld | undefined;
@@ -116,6 +119,59 @@ describe('the weather flow on the AWS runtime, on moto', { skip, timeout: 240_00
       const mails = (await sentMails(world!.moto)).slice(before);
       assert.equal(mails.length, 4 + resent, `one mail per GIF, and one more for each of the ${resent} mail(s) whose handler died before settling`);
       assert.equal(new Set(mails.map((m) => m.attachments.find((a) => a.contentType === 'image/gif')?.checksum)).size, 4, 'every GIF mailed');
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('a poison message reaches the dead letters with its reason; failed, trace and redrive --runtime aws show it and complete it', async () => {
+    const { runtime } = await openWeatherOnAws(world!);
+    const s3 = new S3Client({ forcePathStyle: true });
+    try {
+      const location = { Bucket: runtime.context.settings.names.bucket, Key: 'amp-image-fetcher/poison/0.png' };
+      await s3.send(new PutObjectCommand({ ...location, Body: 'this is no image' }));
+      const { accepted } = await runtime.send([{ type: 'did-fetch-amp-image', imageId: 'poison', validTime: T0, location }]);
+      await runtime.settled(accepted.map((m) => m.id), { timeoutMs: 60_000 });
+      const dead = (await runtime.descendants(accepted.map((m) => m.id))).filter((m) => m.status === 'dead');
+      assert.deepEqual(dead.map((m) => m.type), ['please-create-thumbnail']);
+      assert.match(dead[0]!.reason!, /is not an image sharp can read/);
+
+      const failed = await world!.dataflow(['failed', '--runtime', 'aws']);
+      assert.equal(failed.code, 0, failed.stderr);
+      const listed = failed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; reason: string });
+      assert.ok(listed.some((m) => m.id === dead[0]!.id && /is not an image/.test(m.reason)), failed.stdout);
+      const trace = await world!.dataflow(['trace', '--runtime', 'aws', dead[0]!.id]);
+      assert.equal(trace.code, 0, trace.stderr);
+      assert.equal((JSON.parse(trace.stdout) as { id: string }).id, accepted[0]!.id, 'the tree from its root cause');
+
+      // The frame is mended; the dead letter is sent again, and the handlers hosted here complete it.
+      const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 9, g: 80, b: 200 } } }).png().toBuffer();
+      await s3.send(new PutObjectCommand({ ...location, Body: png }));
+      const redrive = await world!.dataflow(['redrive', '--runtime', 'aws', dead[0]!.id], { timeoutMs: 90_000 });
+      assert.equal(redrive.code, 0, redrive.stderr);
+      const after = await runtime.descendants(accepted.map((m) => m.id));
+      assert.deepEqual(after.filter((m) => m.status !== 'done'), []);
+      assert.ok(after.some((m) => m.type === 'did-create-thumbnail'));
+    } finally {
+      s3.destroy();
+      await runtime.stop();
+    }
+  });
+
+  it("the schedule handler sends the flow's maps of an EventBridge tick; a consumer handler for no consumer names the flow's", async () => {
+    const { runtime } = await openWeatherOnAws(world!, { consumers: () => [] });
+    try {
+      const context = async () => runtime.context;
+      const time = '2017-06-01T16:07:00Z';
+      const { accepted, rejected } = await scheduleHandler(context)({ source: 'aws.events', 'detail-type': 'Scheduled Event', time });
+      assert.deepEqual(rejected, []);
+      const expected = runtime.flow.schedule!.inputs(Date.parse(time)).length;
+      assert.ok(expected > 0 && accepted.length === expected, `${accepted.length} of ${expected}`);
+      const again = await scheduleHandler(context)({ time });
+      assert.deepEqual(again.accepted.sort(), [...accepted].sort(), 'the same tick has the same ids');
+      const [fetcher] = await queueDepths(['amp-image-fetcher'], { client: runtime.context.sqs, prefix: world!.env.DATAFLOW_AWS_PREFIX! });
+      assert.ok(fetcher!.waiting >= expected, JSON.stringify(fetcher));
+      await assert.rejects(consumerHandler('no-such-worker', context)({ Records: [] }), /has no consumer "no-such-worker"; its consumers are mediator, amp-image-fetcher/);
     } finally {
       await runtime.stop();
     }

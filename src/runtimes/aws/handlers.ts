@@ -8,13 +8,15 @@
  *   deleted; a throw fails the batch, which comes back (and, past maxReceiveCount, SQS moves it
  *   to the dead-letter queue).
  * - {@link scheduleHandler}: fired by an EventBridge rule on the flow's cron; accepts and sends
- *   the inputs of that tick (`schedule.inputs(time)`). Inputs of one tick have ids derived from
- *   it, as the flow gives them, so a repeated event sends nothing twice.
+ *   the inputs of that tick (`schedule.inputs(time)`). An input without an id of its own gets one
+ *   derived from the rule and the tick's time, so the same event delivered twice (EventBridge
+ *   and Lambda's asynchronous retries are at least once) records and sends nothing twice.
  *
  * Both take the context lazily: the first call waits for the cold start, the others reuse it.
  */
 import { batchHandlerOf, type SqsBatchHandler } from '../../adapters/sqs/delivery-handler.js';
 import type { SQSBatchResponse, SQSEvent } from '../../adapters/sqs/sqs-event.js';
+import { derivedId } from '../../core/ids.js';
 import type { Rejected } from '../../core/processor.js';
 import type { AwsContext } from './cold-start.js';
 
@@ -63,8 +65,14 @@ export function scheduleHandler(context: ContextSource): (event: ScheduledEvent)
     if (!schedule) throw new Error(`the flow ${name} has no schedule: no EventBridge rule should fire this handler`);
     const time = event?.time === undefined ? Date.now() : Date.parse(event.time);
     if (!Number.isFinite(time)) throw new Error(`the scheduled event's time ${JSON.stringify(event.time)} is no date`);
-    const { accepted, rejected } = await ctx.processor.accept(schedule.inputs(time));
+    const tick = `schedule:${JSON.stringify(event?.resources ?? [])}:${time}`;
+    const inputs = schedule.inputs(time).map((input, index) => (isObject(input) && input.id === undefined ? { ...input, id: derivedId(tick, index) } : input));
+    const { accepted, rejected } = await ctx.processor.accept(inputs);
     for (const r of rejected) ctx.log.warn({ id: r.id, reason: r.reason }, 'a scheduled input was rejected (kept as a dead letter)');
     return { accepted: accepted.map((m) => m.id), rejected };
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
