@@ -39,3 +39,13 @@ export { aerisCredentialsSource, parseSecretSource, describeSource, type SecretS
 export { openDynamoStateStore, type DynamoStateStoreOptions } from './adapters/dynamodb/state-store.js';
 export { createDynamoTable, stateTableDefinition, type CreateDynamoTableOptions } from './adapters/dynamodb/table.js';
 export { MAX_BODY_BYTES as MAX_DYNAMO_BODY_BYTES } from './adapters/dynamodb/message-items.js';
+
+// The runtime: the handlers a deployment runs (Lambda entries in runtimes/aws/handlers/), the
+// same handlers hosted in one process, and the setup of what the stack makes.
+export { consumerHandler, scheduleHandler, type ContextSource, type ConsumerHandlerOptions, type ScheduledEvent, type ScheduleResult } from './runtimes/aws/handlers.js';
+export { coldStart, AERIS_SETTING_NAMES, type AwsContext, type ColdStartOptions } from './runtimes/aws/cold-start.js';
+export { lambdaContext } from './runtimes/aws/lambda-context.js';
+export { readAwsSettings, AWS_RUNTIME_ENV, type AwsRuntimeSettings } from './runtimes/aws/settings.js';
+export { awsResourceNames, type AwsResourceNames } from './runtimes/aws/resource-names.js';
+export { openAwsRuntime, DEFAULT_HANDLERS_PER_QUEUE, type AwsRuntime, type AwsRuntimeOptions } from './runtimes/aws/runtime.js';
+export { setUpAws, credentialsFromEnvironment, type AwsSetup, type AwsSetupOptions } from './runtimes/aws/setup.js';

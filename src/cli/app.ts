@@ -62,9 +62,10 @@ export async function provideChosenFlow(settings: Settings, flag: string | undef
 export async function openApp(settings: Settings, options: AppOptions = {}): Promise<App> {
   const paths = embeddedPaths(settings.dir);
   const roles = options.roles ?? ['all'];
-  const { databaseUrl } = settings;
+  if (settings.runtime === 'aws') return openAwsApp(settings, roles, options.flow);
+  const databaseUrl = settings.runtime === 'cluster' ? settings.databaseUrl : undefined;
   if (!databaseUrl && !roles.includes('all')) {
-    throw new Error('--role needs the cluster runtime: set DATABASE_URL to a postgres:// URL (the embedded runtime runs every role in one process)');
+    throw new Error('--role needs the cluster or the AWS runtime: set DATABASE_URL to a postgres:// URL, or --runtime aws (the embedded runtime runs every role in one process)');
   }
   const mailer = embeddedMailer(paths, settings.smtpUrl);
   const blobsUrl = settings.blobsUrl ?? pathToFileURL(paths.blobs).href;
@@ -121,9 +122,40 @@ export async function openApp(settings: Settings, options: AppOptions = {}): Pro
   };
 }
 
+/**
+ * The AWS runtime in this process (see runtimes/aws/runtime.ts): the handlers a deployment runs,
+ * hosted for the consumers the roles name, on the resources `dataflow aws setup` made.
+ */
+async function openAwsApp(settings: Settings, roles: Role[], flow: string | undefined): Promise<App> {
+  const [{ openAwsRuntime }, { readAwsSettings }] = await Promise.all([import('../runtimes/aws/runtime.js'), import('../runtimes/aws/settings.js')]);
+  const aws = readAwsSettings(settings.env);
+  const runtime = await openAwsRuntime({
+    settings: aws,
+    flow,
+    consumers: (chosen) => consumersOf(roles, chosen),
+    log: (secrets) => openLog(settings, knownSecrets([...settings.secrets, ...secrets])),
+    retry: settings.retry,
+    concurrency: settings.concurrency,
+  });
+  return {
+    runtime,
+    provided: runtime.provided,
+    stateSource: `DynamoDB table ${aws.names.table}, queues ${aws.names.prefix}-*`,
+    outbox: embeddedPaths(settings.dir).outbox,
+    cluster: true,
+    redact: runtime.context.redact,
+    close: () => runtime.stop(),
+  };
+}
+
 /** The state store alone, for commands that only read or revive state. */
 export async function openState(settings: Settings): Promise<StateStore> {
-  const { databaseUrl, schema } = settings;
+  if (settings.runtime === 'aws') {
+    const [{ openDynamoStateStore }, { readAwsSettings }] = await Promise.all([import('../adapters/dynamodb/state-store.js'), import('../runtimes/aws/settings.js')]);
+    return openDynamoStateStore({ table: readAwsSettings(settings.env).names.table });
+  }
+  const { schema } = settings;
+  const databaseUrl = settings.runtime === 'cluster' ? settings.databaseUrl : undefined;
   if (!databaseUrl) return openSqliteStateStore(embeddedPaths(settings.dir).state);
   const [{ checkReachable, postgresPool }, { migrate }, { openPostgresStateStore }] = await Promise.all([
     import('../adapters/postgres/pool.js'),

@@ -12,6 +12,7 @@ const settingHelp: Record<SettingKey, string> = {
   dir: `the embedded runtime's data folder; default ./${d.dir}`,
   smtpUrl: 'send mail over SMTP (smtp://, smtps://); default .eml files in <DATAFLOW_DIR>/outbox',
   databaseUrl: 'a postgres:// URL: the cluster runtime; default the embedded runtime',
+  runtime: 'embedded, cluster or aws, as --runtime; default cluster when DATABASE_URL is set, else embedded (aws: see dataflow aws setup --help)',
   blobs: 'files on the cluster: file:///folder or s3://bucket/prefix; default <DATAFLOW_DIR>/blobs',
   linkExpiresSeconds: `seconds presigned links in mails stay valid (S3); default ${d.linkExpiresSeconds}`,
   schema: `the PostgreSQL schema for state (the queue's is <schema>_queue); default ${d.schema}`,
@@ -27,9 +28,9 @@ const settingHelp: Record<SettingKey, string> = {
 };
 
 /** What a command that loads the flow module reads. */
-export const flowSettings: SettingKey[] = ['flow', 'config', 'dir', 'databaseUrl', 'blobs', 'smtpUrl', 'schema', 'leaseSeconds', 'linkExpiresSeconds', 'retry', 'concurrency', 'logLevel', 'log'];
+export const flowSettings: SettingKey[] = ['flow', 'config', 'dir', 'runtime', 'databaseUrl', 'blobs', 'smtpUrl', 'schema', 'leaseSeconds', 'linkExpiresSeconds', 'retry', 'concurrency', 'logLevel', 'log'];
 /** What a command that only reads or changes state reads. */
-export const stateSettings: SettingKey[] = ['flow', 'config', 'dir', 'databaseUrl', 'schema'];
+export const stateSettings: SettingKey[] = ['flow', 'config', 'dir', 'runtime', 'databaseUrl', 'schema'];
 
 /** The "Environment:" section of a command's help. */
 export function environmentHelp(keys: readonly SettingKey[], loadsFlow: boolean): string {

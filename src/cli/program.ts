@@ -18,7 +18,8 @@ import { traceCommand } from './commands/trace.js';
 import { parseDuration } from './duration.js';
 import { environmentHelp, exitCodes, flowSettings, stateSettings, type SettingKey } from './help-text.js';
 import { parseRoles } from './roles.js';
-import { parsePort, type Settings } from './settings.js';
+import { parsePort, withRuntime, type Settings } from './settings.js';
+import { awsSetupCommand, awsSetupHelp } from './commands/aws-setup.js';
 import { runtimeDefaults } from '../runtimes/env.js';
 
 /** A command used wrongly: the exit code is 64, and the command's help is pointed to. */
@@ -37,6 +38,7 @@ export interface ProgramContext {
 const flowOption = () => new Option('--flow <module>', 'the flow module to run (see Environment: DATAFLOW_FLOW)');
 /** For a command that reads or changes only the state: the same option, checked, never loaded. */
 const checkedFlowOption = () => new Option('--flow <module>', 'the flow module, as every command takes it; checked to exist, not loaded');
+const runtimeOption = () => new Option('--runtime <runtime>', 'embedded, cluster or aws (see Environment: DATAFLOW_RUNTIME)').choices(['embedded', 'cluster', 'aws']);
 const verboseOption = () => new Option('-v, --verbose', 'also show each message as it is received');
 
 export function buildProgram(context: ProgramContext): Command {
@@ -60,15 +62,17 @@ export function buildProgram(context: ProgramContext): Command {
   command('run', 'run the schedule, the mediator and the workers, and serve the dashboard, until Ctrl-C', [...flowSettings, 'retention', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
     .option('--once', 'one round: fire the schedule once and exit when the flow is idle')
     .addOption(
-      new Option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; other than all, the cluster runtime)')
+      new Option('--role <role>', 'what this process runs: mediator, scheduler, worker:<name> or all (repeatable; other than all, the cluster or the aws runtime)')
         .default([] as string[], 'all')
         .argParser((value: string, all: string[]) => [...all, value]),
     )
     .option('--dashboard-port <port>', `the dashboard's port, 0 for any, off for none (default DATAFLOW_DASHBOARD_PORT, else ${runtimeDefaults.dashboardPort})`)
     .addOption(flowOption())
+    .addOption(runtimeOption())
     .addOption(verboseOption())
-    .action((options: { once?: boolean; role: string[]; dashboardPort?: string; flow?: string; verbose?: boolean }) =>
+    .action((options: { once?: boolean; role: string[]; dashboardPort?: string; flow?: string; verbose?: boolean; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         const roles = usage(() => parseRoles(options.role));
         const dashboardPort = options.dashboardPort === undefined ? settings().dashboard.port : usage(() => parsePort(options.dashboardPort, '--dashboard-port'));
         return runCommand(settings(), { once: Boolean(options.once), verbose: Boolean(options.verbose), roles, dashboardPort, flow: options.flow });
@@ -79,9 +83,11 @@ export function buildProgram(context: ProgramContext): Command {
     .argument('<file>', 'one JSON message, a JSON array of them, or JSON lines; - for stdin')
     .option('--timeout <duration>', 'give up waiting after this long (90s, 10m, 1h); on the cluster also when work waits 30 s in a queue no process consumes')
     .addOption(flowOption())
+    .addOption(runtimeOption())
     .addOption(verboseOption())
-    .action((file: string, options: { timeout?: string; flow?: string; verbose?: boolean }) =>
+    .action((file: string, options: { timeout?: string; flow?: string; verbose?: boolean; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         const timeoutMs = options.timeout === undefined ? undefined : usage(() => parseDuration(options.timeout!, '--timeout'));
         return sendCommand(settings(), file, { verbose: Boolean(options.verbose), flow: options.flow, timeoutMs });
       }),
@@ -96,8 +102,10 @@ export function buildProgram(context: ProgramContext): Command {
   command('failed', 'list the dead-lettered messages with their reasons', stateSettings, false)
     .option('--limit <n>', 'the most to list', '100')
     .addOption(checkedFlowOption())
-    .action((options: { limit: string; flow?: string }) =>
+    .addOption(runtimeOption())
+    .action((options: { limit: string; flow?: string; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         const limit = Number(options.limit);
         if (!/^\d+$/.test(options.limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${options.limit}`);
         checkChosenFlow(settings(), options.flow);
@@ -109,9 +117,11 @@ export function buildProgram(context: ProgramContext): Command {
     .argument('[ids...]', 'the dead letters to send again')
     .option('--all', 'every dead letter')
     .addOption(flowOption())
+    .addOption(runtimeOption())
     .addOption(verboseOption())
-    .action((ids: string[], options: { all?: boolean; flow?: string; verbose?: boolean }) =>
+    .action((ids: string[], options: { all?: boolean; flow?: string; verbose?: boolean; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         if (Boolean(options.all) === ids.length > 0) throw new UsageError('redrive needs message ids, or --all');
         return redriveCommand(settings(), options.all ? 'all' : ids, { verbose: Boolean(options.verbose), flow: options.flow });
       }),
@@ -120,8 +130,10 @@ export function buildProgram(context: ProgramContext): Command {
   command('trace', 'print the causal tree a message belongs to, from its root cause down', stateSettings, false)
     .argument('<message-id>', "the message's id")
     .addOption(checkedFlowOption())
-    .action((id: string, options: { flow?: string }) =>
+    .addOption(runtimeOption())
+    .action((id: string, options: { flow?: string; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         checkChosenFlow(settings(), options.flow);
         return traceCommand(settings(), id);
       }),
@@ -130,8 +142,10 @@ export function buildProgram(context: ProgramContext): Command {
   command('dashboard', "serve the dashboard alone, on the flow's state", ['flow', 'config', 'dir', 'databaseUrl', 'blobs', 'schema', 'linkExpiresSeconds', 'logLevel', 'log', 'dashboardPort', 'dashboardHost', 'dashboardToken'], true)
     .option('--port <port>', `the port, 0 for any (default DATAFLOW_DASHBOARD_PORT, else ${runtimeDefaults.dashboardPort})`)
     .addOption(flowOption())
-    .action((options: { port?: string; flow?: string }) =>
+    .addOption(runtimeOption())
+    .action((options: { port?: string; flow?: string; runtime?: string }) =>
       run(async () => {
+        const settings = () => withRuntime(context.settings(), options.runtime);
         const port = options.port === undefined ? undefined : usage(() => parsePort(options.port, '--port'));
         if (options.port === 'off') throw new UsageError('--port must be a port from 0 to 65535: dataflow dashboard only serves the dashboard');
         return dashboardCommand(settings(), { port, flow: options.flow });
@@ -158,6 +172,16 @@ export function buildProgram(context: ProgramContext): Command {
         return pruneCommand(settings(), { olderThanMs });
       }),
     );
+
+  const aws = program.command('aws').summary('the AWS runtime: make what its stack makes').description('the AWS runtime: make what its stack makes').helpOption('-h, --help', 'show this help');
+  aws
+    .command('setup')
+    .summary('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the Aeris credentials; safe to repeat')
+    .description('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the Aeris credentials; safe to repeat')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', awsSetupHelp)
+    .addOption(flowOption())
+    .action((options: { flow?: string }) => run(() => awsSetupCommand(settings(), { flow: options.flow })));
 
   command('init', 'write a starter flow, its config file and its test into a folder', [], false)
     .argument('[dir]', 'the folder; made when missing', '.')

@@ -15,6 +15,9 @@ import { checkBlobsUrl, checkDatabaseUrl, checkSmtpUrl } from './url-settings.js
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
+export type RuntimeName = 'embedded' | 'cluster' | 'aws';
+export const runtimeNames: readonly RuntimeName[] = ['embedded', 'cluster', 'aws'];
+
 export interface Settings {
   /** The environment as it was read: a flow's factory gets it as `settings.env`. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -24,8 +27,10 @@ export interface Settings {
   readonly configPath?: string;
   /** The embedded runtime's data folder, absolute. */
   readonly dir: string;
-  /** A `postgres://` URL: chooses the cluster runtime. */
+  /** A `postgres://` URL: the cluster runtime's state and queue. */
   readonly databaseUrl?: string;
+  /** `--runtime`, else `DATAFLOW_RUNTIME`, else cluster when DATABASE_URL is set, else embedded. */
+  readonly runtime: RuntimeName;
   /** `file:///folder` or `s3://bucket/prefix`; unset: `<dir>/blobs`. */
   readonly blobsUrl?: string;
   /** Mail over SMTP; unset: `.eml` files in `<dir>/outbox`. */
@@ -88,6 +93,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     configPath: value(runtimeEnv.config),
     dir,
     databaseUrl,
+    runtime: checked(() => chooseRuntime(value(runtimeEnv.runtime), databaseUrl, runtimeEnv.runtime)),
     blobsUrl,
     smtpUrl,
     schema: schemaName(value(runtimeEnv.schema) ?? runtimeDefaults.schema),
@@ -106,6 +112,23 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     },
     secrets: secretsFromEnvironment(env),
   };
+}
+
+/**
+ * The runtime a command opens: `given` (`--runtime` or DATAFLOW_RUNTIME, as `setting` names), else
+ * the cluster when DATABASE_URL is set, else the embedded one. The cluster needs DATABASE_URL.
+ */
+export function chooseRuntime(given: string | undefined, databaseUrl: string | undefined, setting = '--runtime'): RuntimeName {
+  if (given === undefined || given === '') return databaseUrl ? 'cluster' : 'embedded';
+  if (!runtimeNames.includes(given as RuntimeName)) throw new SettingError(`${setting} must be embedded, cluster or aws, got ${JSON.stringify(given)}`);
+  if (given === 'cluster' && !databaseUrl) throw new SettingError(`${setting} cluster needs ${runtimeEnv.databaseUrl}: set it to a postgres:// URL`);
+  return given as RuntimeName;
+}
+
+/** The settings with the runtime `--runtime` chose, when it was given. */
+export function withRuntime(settings: Settings, flag: string | undefined): Settings {
+  if (flag === undefined) return settings;
+  return { ...settings, runtime: chooseRuntime(flag, settings.databaseUrl) };
 }
 
 /** The dashboard's port: a number, 0 for any, `off` for none; unset: the default. `name` is what errors name. */

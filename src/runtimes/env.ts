@@ -19,6 +19,8 @@ export const runtimeEnv = {
   smtpUrl: 'SMTP_URL',
   /** A `postgres://` URL: chooses the cluster runtime. */
   databaseUrl: 'DATABASE_URL',
+  /** embedded, cluster or aws (`--runtime`). @defaultValue cluster when DATABASE_URL is set, else embedded */
+  runtime: 'DATAFLOW_RUNTIME',
   /** Where the cluster keeps files: `file:///folder` or `s3://bucket/prefix`. @defaultValue the data folder's blobs */
   blobs: 'DATAFLOW_BLOBS',
   /** How long the presigned links in mails stay valid, for S3 blobs. @defaultValue 604800 (7 days, the most S3 allows) */

@@ -19,7 +19,7 @@ export async function dashboardCommand(settings: Settings, options: { port?: num
   const say = (text: string) => process.stderr.write(`${text}\n`);
   let close: () => Promise<void>;
   let dashboard;
-  if (settings.databaseUrl) {
+  if (settings.runtime !== 'embedded') {
     const app = await openApp(settings, { roles: [], flow: options.flow });
     const { runtime } = app;
     await runtime.start();

@@ -7,7 +7,7 @@ import { openApp } from '../app.js';
 import { createOutput } from '../output.js';
 
 export async function redriveCommand(settings: Settings, ids: string[] | 'all', options: { verbose: boolean; flow?: string }): Promise<number> {
-  const cluster = Boolean(settings.databaseUrl);
+  const cluster = settings.runtime !== 'embedded';
   const app = await openApp(settings, { roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const output = createOutput({ verbose: options.verbose });

@@ -11,7 +11,7 @@ import { SettleWaitError } from '../../index.js';
 
 export async function sendCommand(settings: Settings, source: string, options: { verbose: boolean; flow?: string; /** Gives up waiting after this long. */ timeoutMs?: number }): Promise<number> {
   const inputs = await readMessages(source);
-  const cluster = Boolean(settings.databaseUrl);
+  const cluster = settings.runtime !== 'embedded';
   const app = await openApp(settings, { roles: cluster ? [] : ['all'], flow: options.flow });
   const { runtime } = app;
   const progress = createOutput({ human: true, verbose: options.verbose });

@@ -1,0 +1,56 @@
+/**
+ * `dataflow aws setup`: makes what the AWS stack would (see runtimes/aws/setup.ts) for the chosen
+ * flow, named from DATAFLOW_AWS_PREFIX, and prints what it made or found. The flow is loaded only
+ * for its consumers: nothing runs.
+ */
+import { memoryBlobStore } from '../../adapters/memory/blob-store.js';
+import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
+import { embeddedPaths } from '../../embedded.js';
+import { provideChosenFlow } from '../app.js';
+import type { Settings } from '../settings.js';
+
+export const awsSetupHelp = `
+Environment:
+  DATAFLOW_AWS_PREFIX
+      names every resource: queues <prefix>-<consumer> and <prefix>-<consumer>-dlq,
+      the table <prefix>-state, the bucket <prefix>-blobs; default dataflow
+  DATAFLOW_AWS_BUCKET
+      the bucket instead of <prefix>-blobs (bucket names are global)
+  AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+      the AWS SDK's own: an emulator (moto, LocalStack) or an account
+  DATAFLOW_SES_FROM
+      the SES identity mail goes from (an address or a domain); made here, and SES
+      mails it a link to verify it; unset: none is made
+  AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
+      when both are set, stored as the stack's secret (never as a function's plain
+      environment)
+  DATAFLOW_AERIS_CREDENTIALS
+      where that secret goes: ssm:<parameter> or secretsmanager:<secret>; default
+      ssm:/<prefix>/aeris-credentials
+  DATAFLOW_FLOW, DATAFLOW_CONFIG
+      the flow whose consumers get queues; default the weather flow
+`;
+
+export async function awsSetupCommand(settings: Settings, options: { flow?: string }): Promise<number> {
+  const [{ setUpAws, credentialsFromEnvironment }, { readAwsSettings }] = await Promise.all([import('../../runtimes/aws/setup.js'), import('../../runtimes/aws/settings.js')]);
+  const aws = readAwsSettings(settings.env);
+  const credentials = credentialsFromEnvironment(settings.env);
+  const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
+  const consumers = provided.flow.consumers();
+  await provided.close?.();
+  const made = await setUpAws({ settings: aws, consumers, credentials });
+  const state = (created: boolean) => (created ? 'created' : 'already there');
+  const lines = [
+    ...made.queues.map((q) => `queue ${q.queueName} (dead letters: ${q.deadLetterQueueName} after ${q.maxReceiveCount} receives; visibility ${q.visibilityTimeoutSeconds} s): ${state(q.created)}`),
+    `table ${made.table.name}: ${state(made.table.created)}`,
+    `bucket ${made.bucket.name} (private): ${state(made.bucket.created)}`,
+    made.sender
+      ? `SES sender ${made.sender.identity}: ${state(made.sender.created)}${made.sender.verifiedForSending ? '' : '; not verified yet: SES mailed it a link'}`
+      : aws.smtpUrl
+        ? 'SES sender: none (mail goes over SMTP_URL)'
+        : 'SES sender: none (set DATAFLOW_SES_FROM to make one)',
+    made.secret ? `Aeris credentials stored in ${made.secret}` : 'Aeris credentials: none in the environment (AERIS_CLIENT_ID, AERIS_CLIENT_SECRET): nothing stored',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

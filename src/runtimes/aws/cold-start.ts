@@ -1,0 +1,132 @@
+/**
+ * What a handler builds once, at its cold start, and reuses while warm: the SDK clients, the
+ * state store, blob store and mailer over them, the Aeris credentials (read once from SSM or
+ * Secrets Manager), the flow (loaded by the flow-module contract, the weather flow by default) and
+ * the processor. Nothing here holds a message: each invocation's state lives in DynamoDB and SQS.
+ *
+ * The credentials reach the flow through its factory's settings (as AERIS_CLIENT_ID and
+ * AERIS_CLIENT_SECRET in `settings.env`, the names the weather flow reads), never through the
+ * function's plain environment, and they go to the processor's `redact` and the log's scrubber.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { aerisCredentialsReader, type AerisCredentials } from '../../adapters/aws-secrets/aeris-credentials.js';
+import { describeSource } from '../../adapters/aws-secrets/secret-source.js';
+import { openDynamoStateStore } from '../../adapters/dynamodb/state-store.js';
+import { smtpMailer } from '../../adapters/mail/smtp-mailer.js';
+import { s3BlobStore } from '../../adapters/s3/blob-store.js';
+import { sesMailer } from '../../adapters/ses/mailer.js';
+import { queueUrls, type QueueUrls } from '../../adapters/sqs/queue-names.js';
+import { sqsSender } from '../../adapters/sqs/sender.js';
+import { sqsVisibility, type Visibility } from '../../adapters/sqs/visibility.js';
+import type { FlowEventListener } from '../../core/events.js';
+import { provideFlow, type ProvidedFlow } from '../../core/flow-module.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { createProcessor, type Processor } from '../../core/processor.js';
+import type { RetryOverrides } from '../../core/retry-policy.js';
+import { knownSecrets, secretsFromEnvironment, textScrubber } from '../../observability/secrets.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { Mailer } from '../../ports/mailer.js';
+import type { MessageBrowser } from '../../ports/message-browser.js';
+import type { StateStore } from '../../ports/state-store.js';
+import type { Sender } from '../../ports/transport.js';
+import { readConfigFile } from '../../cli/config-file.js';
+import { chooseFlow, importFlow } from '../../cli/load-flow.js';
+import type { AwsRuntimeSettings } from './settings.js';
+
+/** The names the Aeris credentials take in the flow's settings. */
+export const AERIS_SETTING_NAMES = { clientId: 'AERIS_CLIENT_ID', clientSecret: 'AERIS_CLIENT_SECRET' } as const;
+
+export interface AwsContext {
+  settings: AwsRuntimeSettings;
+  provided: ProvidedFlow;
+  processor: Processor;
+  state: StateStore & MessageBrowser;
+  blobs: BlobStore;
+  mailer: Mailer;
+  sender: Sender;
+  sqs: SQSClient;
+  urls: QueueUrls;
+  visibility: Visibility;
+  log: Logger;
+  /** Scrubs every known secret from a text. */
+  redact(text: string): string;
+  /** Releases what the cold start opened (a host process ends; a Lambda never calls it). */
+  close(): Promise<void>;
+}
+
+export interface ColdStartOptions {
+  /** Makes the logger once the secrets are known, so it scrubs them from its first line. @defaultValue silent */
+  log?: (secrets: readonly string[]) => Logger;
+  onEvent?: FlowEventListener;
+  retry?: RetryOverrides;
+  /** `--flow`, above DATAFLOW_FLOW. */
+  flow?: string;
+  /** Wraps the state store the processor uses: for tests that act at a chosen moment of a handling. */
+  wrapState?: (state: StateStore) => StateStore;
+}
+
+export async function coldStart(settings: AwsRuntimeSettings, options: ColdStartOptions = {}): Promise<AwsContext> {
+  const { names } = settings;
+  const sqs = new SQSClient({});
+  const dynamo = new DynamoDBClient({});
+  const urls = queueUrls(sqs);
+  const blobs = s3BlobStore({ forcePathStyle: Boolean(settings.endpoint), presignExpiresInSeconds: settings.linkExpiresSeconds });
+  const mailer = settings.smtpUrl ? smtpMailer(settings.smtpUrl) : sesMailer({ from: settings.sesFrom });
+  let provided: ProvidedFlow | undefined;
+  try {
+    const credentials = await readCredentials(settings);
+    const configFile = readConfigFile(settings.configPath);
+    const choice = chooseFlow(options.flow, settings.flow, configFile);
+    const env = credentials ? { ...settings.env, [AERIS_SETTING_NAMES.clientId]: credentials.clientId, [AERIS_SETTING_NAMES.clientSecret]: credentials.clientSecret } : settings.env;
+    provided = await provideFlow(await importFlow(choice), { mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } }, choice.name);
+    const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...(credentials ? [credentials.clientId, credentials.clientSecret] : []), ...(provided.secrets ?? [])]);
+    const redact = textScrubber(secrets);
+    const log = options.log?.(secrets) ?? silentLogger;
+    const state = openDynamoStateStore({ client: dynamo, table: names.table });
+    const sender = sqsSender({ client: sqs, prefix: names.prefix, urls });
+    const processor = createProcessor({ flow: provided.flow, state: options.wrapState ? options.wrapState(state) : state, blobs, sender, bucket: names.bucket, log, retry: options.retry, redact, onEvent: options.onEvent });
+    const opened = provided;
+    return {
+      settings,
+      provided: opened,
+      processor,
+      state,
+      blobs,
+      mailer,
+      sender,
+      sqs,
+      urls,
+      visibility: sqsVisibility(sqs, urls),
+      log,
+      redact,
+      async close() {
+        try {
+          await opened.close?.();
+        } finally {
+          await mailer.close?.();
+          await state.close();
+          sqs.destroy();
+          dynamo.destroy();
+        }
+      },
+    };
+  } catch (error) {
+    await provided?.close?.();
+    await mailer.close?.();
+    sqs.destroy();
+    dynamo.destroy();
+    throw error;
+  }
+}
+
+/** The stack's secret, when there is one; a missing default one means none (the flow decides). */
+async function readCredentials(settings: AwsRuntimeSettings): Promise<AerisCredentials | undefined> {
+  try {
+    return await aerisCredentialsReader(settings.secretSource).read();
+  } catch (error) {
+    const missing = /does not exist|ParameterNotFound|ResourceNotFound/.test((error as Error).message);
+    if (missing && !settings.secretRequired) return undefined;
+    throw new Error(`${(error as Error).message} (${describeSource(settings.secretSource)})`, { cause: error });
+  }
+}
