@@ -24,7 +24,7 @@ async function partialFiles(folder: string): Promise<string[]> {
 async function killWriterMidWrite(blobs: string): Promise<string[]> {
   const child = fileURLToPath(new URL('./blob-writer-child.ts', import.meta.url));
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const writer = spawn(process.execPath, ['--import', 'tsx', child, blobs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', child, blobs], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(writer, 'exit');
     const started = await Promise.race([once(writer.stdout, 'data').then(() => true), exited.then(() => false)]);
     if (!started) throw new Error(`the writer exited before writing (${writer.exitCode ?? writer.signalCode})`);

@@ -17,7 +17,7 @@ it('fan-in holds across processes sharing one SQLite file: 4 processes x 10 memb
   const child = fileURLToPath(new URL('./window-adder-child.ts', import.meta.url));
   // Interleaved orders, so every process's members end up mixed in the batches.
   const outputs = await Promise.all(
-    [0, 1, 2, 3].map((p) => run(process.execPath, ['--import', 'tsx', child, path, 'window', String(p * 1000), '10'], { encoding: 'utf8' })),
+    [0, 1, 2, 3].map((p) => run(process.execPath, ['--conditions=source', '--import', 'tsx', child, path, 'window', String(p * 1000), '10'], { encoding: 'utf8' })),
   );
   const batches = outputs.flatMap((o) => JSON.parse(o.stdout) as Batch[]);
   assert.equal(batches.length, 8);
@@ -32,7 +32,7 @@ it('a known set completes once across processes sharing one SQLite file: 4 proce
   const path = join(await mkdtemp(join(tmpdir(), 'dataflow-fanin-')), 'state.db');
   await openSqliteStateStore(path).close();
   const child = fileURLToPath(new URL('./window-adder-child.ts', import.meta.url));
-  const outputs = await Promise.all([0, 1, 2, 3].map(() => run(process.execPath, ['--import', 'tsx', child, path, 'set', '0', '10'], { encoding: 'utf8' })));
+  const outputs = await Promise.all([0, 1, 2, 3].map(() => run(process.execPath, ['--conditions=source', '--import', 'tsx', child, path, 'set', '0', '10'], { encoding: 'utf8' })));
   const completions = outputs.flatMap((o) => JSON.parse(o.stdout) as (CompleteSet & { pid: number; part: string })[]);
   const bySet = new Map<string, typeof completions>();
   for (const c of completions) bySet.set(c.set, [...(bySet.get(c.set) ?? []), c]);

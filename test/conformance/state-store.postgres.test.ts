@@ -84,7 +84,7 @@ describe('PostgreSQL state store', { skip }, () => {
       const child = fileURLToPath(new URL('./postgres-window-adder-child.ts', import.meta.url));
       const outputs = Promise.all(
         [0, 1, 2, 3].map((p) =>
-          run(process.execPath, ['--import', 'tsx', child, db.url, String(p * 1000), '10', String(key1), String(key2)], { encoding: 'utf8' }),
+          run(process.execPath, ['--conditions=source', '--import', 'tsx', child, db.url, String(p * 1000), '10', String(key1), String(key2)], { encoding: 'utf8' }),
         ),
       );
       outputs.catch(() => {}); // awaited below; keep a failing child from being an unhandled rejection meanwhile

@@ -63,7 +63,7 @@ if (skip) {
       const transport = open(schema, { expireInSeconds, maintenanceIntervalSeconds: 1 });
       await transport.send('crashy', [msg('survivor')]);
 
-      const child = spawn(process.execPath, ['--import', 'tsx', childScript, testDatabaseUrl, schema, 'crashy', String(expireInSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', childScript, testDatabaseUrl, schema, 'crashy', String(expireInSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));

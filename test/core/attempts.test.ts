@@ -20,7 +20,7 @@ const child = fileURLToPath(new URL('./killer-child.ts', import.meta.url));
 
 function runChild(dir: string, send: boolean): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = execFile(process.execPath, ['--import', 'tsx', child, dir, ...(send ? ['send'] : [])], { timeout: 60_000 }, (_error, stdout, stderr) =>
+    const proc = execFile(process.execPath, ['--conditions=source', '--import', 'tsx', child, dir, ...(send ? ['send'] : [])], { timeout: 60_000 }, (_error, stdout, stderr) =>
       resolve({ signal: proc.signalCode, code: proc.exitCode, stdout, stderr }),
     );
   });

@@ -29,7 +29,7 @@ const skipPostgres = await skipWithoutPostgres();
 
 function runChild(args: string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = execFile(process.execPath, ['--import', 'tsx', child, ...args], { timeout: 60_000 }, (_error, stdout, stderr) => resolve({ signal: proc.signalCode, stdout, stderr }));
+    const proc = execFile(process.execPath, ['--conditions=source', '--import', 'tsx', child, ...args], { timeout: 60_000 }, (_error, stdout, stderr) => resolve({ signal: proc.signalCode, stdout, stderr }));
   });
 }
 

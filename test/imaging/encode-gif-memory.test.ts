@@ -45,7 +45,7 @@ describe('encodeGif memory', () => {
   test(`${FRAMES} frames of ${SIDE}x${SIDE} from disk: peak memory grows far less than the frames decoded`, async () => {
     const child = fileURLToPath(new URL('./encode-gif-memory-child.ts', import.meta.url));
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', child, folder, String(FRAMES)], { timeout: 120_000, maxBuffer: 1 << 20 }, (error, out, stderr) =>
+      execFile(process.execPath, ['--conditions=source', '--import', 'tsx', child, folder, String(FRAMES)], { timeout: 120_000, maxBuffer: 1 << 20 }, (error, out, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(out),
       );
     });

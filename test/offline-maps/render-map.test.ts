@@ -84,7 +84,7 @@ describe('renderMap', () => {
     const here = createHash('sha256').update(await renderMap(req)).digest('hex');
     const child = fileURLToPath(new URL('./render-child.ts', import.meta.url));
     const there = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', child, JSON.stringify(req)], { timeout: 60_000 }, (error, stdout) =>
+      execFile(process.execPath, ['--conditions=source', '--import', 'tsx', child, JSON.stringify(req)], { timeout: 60_000 }, (error, stdout) =>
         error ? reject(error) : resolve(stdout.trim()),
       );
     });

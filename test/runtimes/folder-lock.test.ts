@@ -29,7 +29,7 @@ interface Child {
 }
 
 function start(dir: string, prefix: string[] = []): Child {
-  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', CHILD, dir];
+  const [command, ...args] = [...prefix, process.execPath, '--conditions=source', '--import', 'tsx', CHILD, dir];
   // stderr is kept, not shown: unshare warns when its child is killed.
   const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

@@ -194,7 +194,7 @@ describe('amp-image-fetcher', () => {
     handler = () => {}; // never answers
     const child = fileURLToPath(new URL('./fetch-timeout-child.ts', import.meta.url));
     const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', child, base, '1000'], { timeout: 120_000 }, (error, stdout, stderr) =>
+      execFile(process.execPath, ['--expose-gc', '--conditions=source', '--import', 'tsx', child, base, '1000'], { timeout: 120_000 }, (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message} ${stderr}`)) : resolve({ stdout }),
       ),
     );
