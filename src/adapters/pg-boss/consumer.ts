@@ -4,7 +4,8 @@
  *
  * pg-boss 10's `work()` runs one batch at a time and waits for the whole batch before fetching
  * again, so it cannot keep `concurrency` handlers busy; this loop fetches only as many jobs as it
- * has free slots, whenever a slot frees up, a send or a retry's delay wakes it, or the polling
+ * has free slots, whenever a slot frees up, a job is queued (a send here, a notification from any
+ * process: see `./job-notifications.ts`) or a retry's delay wakes it, or the polling
  * interval passes. Copies of one message id are handed to the handler like any other jobs: the
  * core's processor runs them one after the other (a copy waiting its turn keeps its slot).
  *

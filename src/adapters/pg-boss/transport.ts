@@ -12,6 +12,10 @@
  *
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
+ *
+ * A consumer does not wait for its next poll: every job insert NOTIFYs on commit, and a transport
+ * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see
+ * `./job-notifications.ts`). Polling stays, as the fallback for a notification missed.
  */
 import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
@@ -22,6 +26,7 @@ import { executorOf, inTransaction } from './database.js';
 import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
 import { queueCreator } from './queues.js';
 import { leaseTimings, renewLeases } from './lease.js';
+import { installJobNotifications, listenForJobs, type JobListener } from './job-notifications.js';
 import { postgresPool } from '../postgres/pool.js';
 
 export interface PgBossTransportOptions {
@@ -37,7 +42,10 @@ export interface PgBossTransportOptions {
    * maintenance interval). @defaultValue 30 (`leaseDefaults` in `./lease.ts`)
    */
   expireInSeconds?: number;
-  /** How often an idle consumer looks for jobs. @defaultValue 0.5 */
+  /**
+   * How often an idle consumer looks for jobs when no notification woke it: the fallback for one
+   * missed while the listening connection was down. @defaultValue 0.5
+   */
   pollingIntervalSeconds?: number;
   /** Where troubles go (a lost connection, a failed fetch); warnings on stderr without one. */
   log?: Logger;
@@ -82,6 +90,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   const seen = new Set<string>();
   const loops = new Map<string, ConsumerLoop>();
   let starting: Promise<void> | undefined;
+  let listener: JobListener | undefined;
   let closed = false;
 
   function report(doing: string, error: unknown) {
@@ -91,7 +100,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
 
   const start = () => {
     starting ??= boss.start().then(
-      () => undefined,
+      () => installJobNotifications(pool, schema),
       (error: unknown) => {
         starting = undefined; // let the next call try again
         throw error;
@@ -127,6 +136,16 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     if (closed) throw new Error('the transport is closed');
     if (loops.has(queue)) throw new Error(`queue ${queue} already has a consumer`);
     seen.add(queue);
+    listener ??= listenForJobs({
+      connectionString: options.connectionString,
+      schema,
+      onJobs: (name) => loops.get(name)?.wake(),
+      // Back after an outage: whatever was queued meanwhile is looked for now, not at the next poll.
+      onListening: () => {
+        for (const each of loops.values()) each.wake();
+      },
+      report,
+    });
     const loop = startConsumerLoop({
       queue,
       concurrency,
@@ -188,7 +207,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       await prepare(queue); // outside the caller's transaction: queues are created once, for good
       if (deliveries.length === 0) return;
       await boss.insert(jobInserts(queue, deliveries, expireInSeconds), { db: executorOf(client) });
-      // The caller has not committed yet; the loop's polling finds the jobs once it has.
+      // The caller has not committed yet: the insert's notification wakes the consumers once it has.
     },
     consume,
     async idle() {
@@ -208,6 +227,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       }
       clearTimeout(timer);
       loops.clear();
+      await listener?.close();
       if (starting) await starting.catch(() => {});
       if (starting) await boss.stop({ graceful: true, wait: true }).catch((error: unknown) => report('stopping pg-boss', error));
       if (ownPool) await pool.end();
