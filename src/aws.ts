@@ -35,3 +35,7 @@ export { s3BlobStore, type S3BlobStoreOptions } from './adapters/s3/blob-store.j
 
 export { aerisCredentialsReader, storeAerisCredentials, type AerisCredentials, type AerisCredentialsReader, type SecretClients } from './adapters/aws-secrets/aeris-credentials.js';
 export { aerisCredentialsSource, parseSecretSource, describeSource, type SecretSource } from './adapters/aws-secrets/secret-source.js';
+
+export { openDynamoStateStore, type DynamoStateStoreOptions } from './adapters/dynamodb/state-store.js';
+export { createDynamoTable, stateTableDefinition, type CreateDynamoTableOptions } from './adapters/dynamodb/table.js';
+export { MAX_BODY_BYTES as MAX_DYNAMO_BODY_BYTES } from './adapters/dynamodb/message-items.js';
