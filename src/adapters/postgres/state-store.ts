@@ -275,6 +275,24 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       });
     },
 
+    beginAttempt(message, now) {
+      return write(async () => {
+        // One statement: recorded with its first attempt counted, or a pending one's attempt counted.
+        const { rows } = await pool.query<MessageRow>(
+          `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'pending' THEN 1 ELSE 0 END, $8, $9, $9,
+                   COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = $6), $6, $1))
+           ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
+           RETURNING *`,
+          [message.id, message.type, JSON.stringify(message.body), message.key ?? null, message.validTime ?? null, message.causedBy ?? null, message.status ?? 'pending', message.reason ?? null, now],
+        );
+        // No row: known and no longer pending, so nothing changed.
+        const row = rows[0] ?? (await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [message.id])).rows[0];
+        if (!row) throw new Error(`message ${message.id} was neither recorded nor found`);
+        return toStored(row);
+      });
+    },
+
     recordFailure(id, reason) {
       return run(async () => {
         const updated = await pool.query(`UPDATE ${messages} SET failures = failures + 1, reason = $2 WHERE id = $1 AND status = 'pending'`, [id, reason]);
