@@ -14,7 +14,7 @@
  */
 import { wakeUp } from './wake-up.js';
 import type PgBoss from 'pg-boss';
-import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
+import type { Delivery, Outcome } from '../../ports/transport.js';
 import { deliveryOf, type DeliveryData } from './jobs.js';
 
 export type DeliveryJob = PgBoss.JobWithMetadata<DeliveryData>;
@@ -23,7 +23,8 @@ export interface ConsumerLoopOptions {
   queue: string;
   concurrency: number;
   pollingMs: number;
-  handler: DeliveryHandler;
+  /** Runs the handler on the job's delivery. */
+  handler(delivery: Delivery, job: DeliveryJob): Promise<Outcome>;
   /** Readies the queue; the loop tries again after the polling interval when it throws. */
   prepare(): Promise<void>;
   fetch(batchSize: number): Promise<DeliveryJob[]>;
@@ -87,7 +88,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     try {
       let outcome: Outcome;
       try {
-        outcome = await handler(delivery);
+        outcome = await handler(delivery, job);
       } catch (error) {
         // A handler answers with an outcome; a throw is a bug in the runtime, not the message.
         options.report(`handler threw on a job of queue ${options.queue}`, error);

@@ -13,10 +13,15 @@
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
  *
+ * A handler's own job is completed in the transaction that enqueues what its handling caused (a
+ * settle's outbox), when there is one: its state, its caused jobs and its completion commit
+ * together, in one commit instead of two. The job's outcome then completes nothing more.
+ *
  * A consumer does not wait for its next poll: every job insert NOTIFYs on commit, and a transport
  * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see
  * `./job-notifications.ts`). Polling stays, as the fallback for a notification missed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -60,8 +65,21 @@ export type PgBossTransport = Transport & {
   /** Installs or migrates pg-boss's schema and starts its maintenance; the other methods call it. */
   start(): Promise<void>;
   /** Enqueues on the caller's open transaction: the deliveries exist if, and only if, it commits. */
-  sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[]): Promise<void>;
+  /**
+   * `settled`: the id of the message whose settle this transaction is; when that is the message
+   * of a job whose handler is running in this process, that job completes in the transaction too.
+   */
+  sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[], settled?: string): Promise<void>;
 };
+
+interface HandledJob {
+  queue: string;
+  jobId: string;
+  /** The id of the message the job delivers. */
+  messageId: unknown;
+  /** Set once a transaction that enqueued what the handling caused completed the job too. */
+  completedInTransaction?: boolean;
+}
 
 export function pgBossTransport(options: PgBossTransportOptions): PgBossTransport {
   const schema = options.schema ?? 'dataflow_boss';
@@ -87,6 +105,14 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   boss.on('error', (error) => report('pg-boss reported an error', error));
 
   const ensureQueue = queueCreator(pool, schema, expireInSeconds);
+  /** The job whose handler is running, in its handler's async context. */
+  const handling = new AsyncLocalStorage<HandledJob>();
+  const handledJobs = new WeakMap<DeliveryJob, HandledJob>();
+  const handledJob = (job: DeliveryJob): HandledJob => {
+    let handled = handledJobs.get(job);
+    if (!handled) handledJobs.set(job, (handled = { queue: job.name, jobId: job.id, messageId: (job.data?.message as { id?: unknown } | undefined)?.id }));
+    return handled;
+  };
   const seen = new Set<string>();
   const loops = new Map<string, ConsumerLoop>();
   let starting: Promise<void> | undefined;
@@ -116,9 +142,11 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     await ensureQueue(queue);
   };
 
-  const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome) => {
+  const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome, handled: HandledJob) => {
     if (outcome.kind !== 'retry') {
-      await boss.complete(queue, job.id);
+      // An ack after an outbox insert means its settle committed, completing the job with it. (A
+      // dead letter may follow a settle that rolled back: it is completed here, a no-op if done.)
+      if (!(outcome.kind === 'ack' && handled.completedInTransaction)) await boss.complete(queue, job.id);
       return;
     }
     const startAfter = Math.max(0, outcome.delayMs) / 1000; // seconds; pg-boss casts it to an interval
@@ -150,10 +178,10 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       queue,
       concurrency,
       pollingMs,
-      handler,
+      handler: (delivery, job) => handling.run(handledJob(job), () => handler(delivery)),
       prepare: () => prepare(queue),
       fetch: (batchSize) => boss.fetch<DeliveryData>(queue, { batchSize, includeMetadata: true }),
-      settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome),
+      settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome, handledJob(job)),
       fail: async (job, error) => void (await boss.fail(queue, job.id, error as object)),
       report,
       renew: async (jobIds) => void (await renewLeases(pool, schema, queue, jobIds)),
@@ -203,10 +231,17 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       await boss.insert(jobInserts(queue, deliveries, expireInSeconds));
       loops.get(queue)?.wake();
     },
-    async sendInTransaction(client, queue, deliveries) {
+    async sendInTransaction(client, queue, deliveries, settled) {
       await prepare(queue); // outside the caller's transaction: queues are created once, for good
       if (deliveries.length === 0) return;
       await boss.insert(jobInserts(queue, deliveries, expireInSeconds), { db: executorOf(client) });
+      // Sent by the settle of the message a handler here is handling: its job completes in the
+      // same transaction, once. (Not by any other write in a handler, which may yet fail and retry.)
+      const handled = handling.getStore();
+      if (handled && settled !== undefined && settled === handled.messageId && !handled.completedInTransaction) {
+        await boss.complete(handled.queue, handled.jobId, {}, { db: executorOf(client) });
+        handled.completedInTransaction = true;
+      }
       // The caller has not committed yet: the insert's notification wakes the consumers once it has.
     },
     consume,

@@ -42,7 +42,7 @@ export interface PostgresStateStoreOptions {
    * drop duplicates by id); not called when a settle caused none or was refused because the
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
-  enqueue?: (client: pg.PoolClient, messages: NewMessage[]) => Promise<void>;
+  enqueue?: (client: pg.PoolClient, messages: NewMessage[], context?: EnqueueContext) => Promise<void>;
   /**
    * Every write (a save, settle, revive) appends its net change of the counts to a small table,
    * so concurrent writers never queue on one counter row; after this many writes, the store folds
@@ -52,6 +52,11 @@ export interface PostgresStateStoreOptions {
    * @defaultValue 1000
    */
   foldCountsEvery?: number;
+}
+
+/** Why the store enqueues: `settled` names the message whose settle caused the messages. */
+export interface EnqueueContext {
+  settled?: string;
 }
 
 interface MessageRow {
@@ -259,7 +264,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
             if (await neverRecorded(client)) throw new Error(`cannot settle message ${id}: it was never recorded`);
             return false;
           }
-          await enqueue(client, caused);
+          await enqueue(client, caused, { settled: id });
           return true;
         }),
       );
