@@ -418,6 +418,8 @@ function statementKind(sql: string): string {
   if (/^WITH defaults as|^INSERT INTO \S+\.job\b/i.test(text)) return 'pg-boss job insert';
   if (text.includes(';')) return 'other';
   if (/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) return text.split(' ')[0]!.toUpperCase();
+  if (/^WITH settled AS \( UPDATE \S*messages/i.test(text)) return 'settle (status update and caused messages)';
+  if (/^INSERT INTO \S*messages AS known\b.*ON CONFLICT \(id\) DO UPDATE SET attempts/i.test(text)) return 'begin attempt (record if unknown, count)';
   if (/^SELECT \* FROM \S*messages WHERE id = /i.test(text)) return 'message lookup';
   if (/^INSERT INTO \S*messages\b/i.test(text)) return 'message insert';
   if (/^UPDATE \S*messages SET status/i.test(text)) return 'message status update';
