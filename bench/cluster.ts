@@ -56,6 +56,12 @@ const RUNS = 5;
 const POLLING_SECONDS = 0.5;
 /** The lease given to jobs, ours and raw: maintenance runs every half of it, as the cluster runtime sets. */
 const LEASE_SECONDS = 30;
+/** Moderate load, for latency: one input every PACE_MS, so the queues stay nearly empty. */
+const PACED_INPUTS = 100;
+const PACE_MS = 50;
+const PACED_RUNS = 3;
+/** The goals of issue #11, printed beside the figures. */
+const GOALS = { p50Ms: 10, p99Ms: 50, statementsPerHop: 4, throughputRatio: 0.8 } as const;
 /** pg-boss's own `work()` waits out its polling interval after every batch: fewer inputs keep it short. */
 const WORK_INPUTS = 50;
 
@@ -75,7 +81,8 @@ interface HopResult {
   runs: HopRun[];
 }
 
-export async function clusterBench(): Promise<void> {
+/** `endToEnd: false`: the hops only (`npm run bench -- hops`). */
+export async function clusterBench({ endToEnd = true }: { endToEnd?: boolean } = {}): Promise<void> {
   const unreachable = await postgresUnreachable();
   if (unreachable) {
     console.log(`\n  skipping the cluster section: ${unreachable}`);
@@ -83,7 +90,7 @@ export async function clusterBench(): Promise<void> {
   }
   console.log(`  PostgreSQL at ${new URL(benchDatabaseUrl).host}${new URL(benchDatabaseUrl).pathname}; every run in schemas of its own, dropped afterwards`);
   await hopBench();
-  await endToEndBench();
+  if (endToEnd) await endToEndBench();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +101,8 @@ async function hopBench(): Promise<void> {
   const ours: HopResult = { inputs: INPUTS, runs: [] };
   const fetchLoop: HopResult = { inputs: INPUTS, runs: [] };
   const work: HopResult = { inputs: WORK_INPUTS, runs: [] };
+  const oursPaced: HopResult = { inputs: PACED_INPUTS, runs: [] };
+  const fetchLoopPaced: HopResult = { inputs: PACED_INPUTS, runs: [] };
   const opened: Contender[] = [];
   try {
     // Ours and pg-boss's fetch loop take turns, so whatever else the machine is doing meanwhile
@@ -107,6 +116,10 @@ async function hopBench(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       ours.runs.push(await cluster.once(INPUTS));
       fetchLoop.runs.push(await boss.once(INPUTS));
+    }
+    for (let i = 0; i < PACED_RUNS; i++) {
+      oursPaced.runs.push(await cluster.once(PACED_INPUTS, PACE_MS));
+      fetchLoopPaced.runs.push(await boss.once(PACED_INPUTS, PACE_MS));
     }
     for (const contender of opened.splice(0)) await contender.close();
     const worker = await openPgBoss('work', counter);
@@ -152,17 +165,44 @@ async function hopBench(): Promise<void> {
   }
   const paired = ours.runs.map((run, i) => fetchLoop.runs[i]!.seconds / run.seconds);
   console.log(
-    `  goal: ours at least 0.5 of pg-boss alone (the fetch loop): ${median(paired).toFixed(2)}, the median of the ${paired.length} turns ` +
+    `  goal: ours at least ${GOALS.throughputRatio} of pg-boss alone (the fetch loop): ${median(paired).toFixed(2)}, the median of the ${paired.length} turns ` +
       `(${paired.map((r) => r.toFixed(2)).join(', ')}); the table's ratio of the medians is ${(oursRate / rate(fetchLoop)).toFixed(2)}.`,
   );
+  const oursStatements = ours.runs.reduce((sum, r) => sum + r.statements, 0) / (ours.runs.length * ours.inputs * HOPS);
+  console.log(`  goal: ours at most ${GOALS.statementsPerHop} statements per hop: ${oursStatements.toFixed(1)}.`);
+
+  console.log(`\n## Cluster: hop latency at moderate load, one input every ${PACE_MS} ms (${((1000 / PACE_MS) * HOPS).toFixed(0)} hops/s), ${PACED_INPUTS} inputs x ${PACED_RUNS} runs\n`);
+  console.log('  the same contenders, taking turns; latency as above, over every hop handlers made in all runs.\n');
+  console.log('| queue | hop p50 ms | hop p99 ms | goal |');
+  console.log('|---|---:|---:|---|');
+  for (const [name, result, goal] of [
+    ['dataflow cluster runtime (woken by NOTIFY; polling only as the fallback)', oursPaced, `p50 < ${GOALS.p50Ms}, p99 < ${GOALS.p99Ms}`],
+    [`pg-boss alone, fetch loop (polling every ${POLLING_SECONDS} s, woken only by its own process's completions)`, fetchLoopPaced, '—'],
+  ] as const) {
+    const latencies = result.runs.flatMap((r) => r.latencies);
+    console.log(`| ${name} | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${goal} |`);
+  }
+}
+
+/** Sends each input on its own, one every `paceMs` from the first. */
+async function paced<T>(inputs: T[], paceMs: number, send: (input: T) => Promise<unknown>): Promise<void> {
+  const start = performance.now();
+  for (const [i, input] of inputs.entries()) {
+    const wait = start + i * paceMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await send(input);
+  }
 }
 
 const seconds = (result: HopResult) => median(result.runs.map((r) => r.seconds));
 const rate = (result: HopResult) => (result.inputs * HOPS) / seconds(result);
 
 interface Contender {
-  /** Sends `count` inputs and waits until each has made its 4 hops. */
-  once(count: number): Promise<HopRun>;
+  /**
+   * Sends `count` inputs and waits until each has made its 4 hops: all at once, or given `paceMs`,
+   * one every `paceMs` (moderate load: the queues stay nearly empty).
+   */
+  once(count: number, paceMs?: number): Promise<HopRun>;
   /** Stops it and drops its schemas. */
   close(): Promise<void>;
 }
@@ -200,12 +240,23 @@ async function openCluster(counter: StatementCounter): Promise<Contender> {
     await opened.start();
     return {
       close,
-      async once(count) {
+      async once(count, paceMs) {
         latencies = [];
         finished = 0;
         counter.reset();
         const start = performance.now();
-        const { accepted, rejected } = await opened.send(Array.from({ length: count }, (_, n) => ({ type: PleaseWork.type, n })));
+        const inputs = Array.from({ length: count }, (_, n) => ({ type: PleaseWork.type, n }));
+        const sendAll = async () => {
+          if (!paceMs) return opened.send(inputs);
+          const all: Awaited<ReturnType<Runtime['send']>> = { accepted: [], rejected: [] };
+          await paced(inputs, paceMs, async (one) => {
+            const { accepted, rejected } = await opened.send([one]);
+            all.accepted.push(...accepted);
+            all.rejected.push(...rejected);
+          });
+          return all;
+        };
+        const { accepted, rejected } = await sendAll();
         const sent = performance.now();
         await opened.settled(accepted.map((m) => m.id));
         const end = performance.now();
@@ -292,15 +343,17 @@ async function openPgBoss(mode: 'fetch' | 'work', counter: StatementCounter): Pr
     }
     return {
       close,
-      async once(count) {
+      async once(count, paceMs) {
         latencies = [];
         finished = 0;
         target = count;
         const done = new Promise<void>((resolve) => (allFinished = resolve));
         counter.reset();
         const start = performance.now();
-        const sentAt = Date.now();
-        await boss.insert(Array.from({ length: count }, (_, n) => ({ name: QUEUES[0], data: { n, step: 0, sentAt } satisfies HopData })));
+        const inputs = Array.from({ length: count }, (_, n) => n);
+        const insert = (ns: number[]) => boss.insert(ns.map((n) => ({ name: QUEUES[0], data: { n, step: 0, sentAt: Date.now() } satisfies HopData })));
+        if (paceMs) await paced(inputs, paceMs, (n) => insert([n]));
+        else await insert(inputs);
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`pg-boss ${mode}: ${finished} of ${count} inputs finished after 120 s`)), 120_000);
@@ -365,6 +418,8 @@ function statementKind(sql: string): string {
   if (/^WITH defaults as|^INSERT INTO \S+\.job\b/i.test(text)) return 'pg-boss job insert';
   if (text.includes(';')) return 'other';
   if (/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) return text.split(' ')[0]!.toUpperCase();
+  if (/^WITH settled AS \( UPDATE \S*messages/i.test(text)) return 'settle (status update and caused messages)';
+  if (/^INSERT INTO \S*messages AS known\b.*ON CONFLICT \(id\) DO UPDATE SET attempts/i.test(text)) return 'begin attempt (record if unknown, count)';
   if (/^SELECT \* FROM \S*messages WHERE id = /i.test(text)) return 'message lookup';
   if (/^INSERT INTO \S*messages\b/i.test(text)) return 'message insert';
   if (/^UPDATE \S*messages SET status/i.test(text)) return 'message status update';

@@ -13,6 +13,8 @@ const sections: Record<string, (args: Options) => Promise<void>> = {
   imaging: (args) => imagingBench({ runs: args.runs, counts: args.counts, withSharp: args.sharp }),
   runtime: () => runtimeBench(),
   cluster: () => clusterBench(),
+  /** The cluster section's hops alone, without the end-to-end runs; not part of a run of all sections. */
+  hops: () => clusterBench({ endToEnd: false }),
   scale: () => scaleBench(),
   imports: () => importsBench(),
 };
@@ -39,7 +41,7 @@ function parseArgs(argv: string[]): Options {
 
 const options = parseArgs(process.argv.slice(2));
 for (const [name, run] of Object.entries(sections)) {
-  if (options.only.length > 0 && !options.only.includes(name)) continue;
+  if (options.only.length > 0 ? !options.only.includes(name) : name === 'hops') continue;
   console.log(`\n# ${name} (node ${process.version})`);
   await run(options);
 }

@@ -360,38 +360,34 @@ export function createProcessor(options: ProcessorOptions): Processor {
       return { outcome: { kind: 'dead' }, send: [] };
     }
 
-    const known = await state.get(message.id);
-    if (known && known.status !== 'pending') {
+    // Recorded if unknown, and counted in the store before the handler runs, in one step: a
+    // handler that takes the process down (the OOM killer) uses up its attempt too, so a message
+    // that kills every process is not run forever.
+    const known = await state.beginAttempt(toNew(message), clock.now());
+    if (known.status !== 'pending') {
       emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
       // Its handling may have been cut short between settle and send: what it caused and is still
       // pending goes out again (a copy already under way is dropped by id where it arrives).
       const send = known.status === 'done' ? await resendable(await neverDelivered(state, message.id)) : [];
       return { outcome: { kind: 'ack' }, send };
     }
-    if (!known) await state.save([toNew(message)], clock.now());
-    // Counted in the store before the handler runs: a handler that takes the process down (the OOM
-    // killer) uses up its attempt too, so a message that kills every process is not run forever.
-    const attempt = await state.recordAttempt(message.id);
-    if (attempt === undefined) {
-      emit({ kind: 'duplicate', consumer, id: message.id, type: message.type });
-      return { outcome: { kind: 'ack' }, send: [] };
-    }
+    const attempt = known.attempts;
     const { maxAttempts } = policies.get(consumer)!;
     if (attempt > maxAttempts) {
       // Used up before this one ran: by attempts whose process died, or under a retry policy that
       // allowed more than today's. The store's counts tell which.
       const made = attempt - 1;
-      const reason = outOfAttempts(made, known?.failures ?? 0, known?.reason, maxAttempts);
+      const reason = outOfAttempts(made, known.failures ?? 0, known.reason, maxAttempts);
       if (await state.settle(message.id, { status: 'dead', attempts: made, reason }, [], clock.now())) {
         emit({ kind: 'dead', consumer, id: message.id, type: message.type, reason });
-        log.error({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, reason }, 'dead-lettered');
+        log.error({ consumer, messageId: message.id, type: message.type, causedBy: known.causedBy ?? null, reason }, 'dead-lettered');
       }
       return { outcome: { kind: 'dead' }, send: [] };
     }
     counted.attempts = attempt;
 
     // Every line logged about this message says which message it is and what caused it.
-    const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known?.causedBy ?? null, attempt });
+    const messageLog = log.child({ consumer, messageId: message.id, type: message.type, causedBy: known.causedBy ?? null, attempt });
     const started = performance.now();
     emit({ kind: 'received', consumer, message, attempt });
     messageLog.debug({}, 'received');

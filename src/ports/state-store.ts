@@ -159,6 +159,13 @@ export interface StateStore {
    */
   recordAttempt(id: string, change?: 1 | -1): Promise<number | undefined>;
   /**
+   * What a delivery does before its handler runs, in one step where the store allows: records the
+   * message if its id is unknown (as `save`, never enqueued), then counts an attempt if it is
+   * pending (as `recordAttempt`). Returns the message as stored after that: pending with the
+   * attempt counted, or, settled, unchanged (`status` says which).
+   */
+  beginAttempt(message: NewMessage, now: number): Promise<StoredMessage>;
+  /**
    * Records that an attempt at a pending message ended in a failure that will be retried: counts
    * it among the failures and keeps its reason, so a later dead letter tells attempts that failed
    * (and the last reason) from attempts whose process died. Returns false, changing nothing, when

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { openBlobStore } from '../adapters/s3/blobs-url.js';
 import { pgBossTransport } from '../adapters/pg-boss/transport.js';
 import { migrate } from '../adapters/postgres/migrations.js';
-import { openPostgresStateStore } from '../adapters/postgres/state-store.js';
+import { openPostgresStateStore, type EnqueueContext } from '../adapters/postgres/state-store.js';
 import { checkReachable, postgresPool } from '../adapters/postgres/pool.js';
 import { runtimeDefaults, runtimeEnv } from './env.js';
 import type { Flow } from '../core/flow.js';
@@ -72,13 +72,13 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; b
   await transport.start();
   const state = openPostgresStateStore({
     pool,
-    enqueue: async (client: pg.PoolClient, messages: NewMessage[]) => {
+    enqueue: async (client: pg.PoolClient, messages: NewMessage[], context?: EnqueueContext) => {
       const byQueue = new Map<string, Delivery[]>();
       for (const m of messages) {
         if (!m.queue) continue;
         byQueue.set(m.queue, [...(byQueue.get(m.queue) ?? []), { message: m.body, attempt: 1 }]);
       }
-      for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries);
+      for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries, context?.settled);
     },
   });
   const blobs = options.blobs ?? (await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? runtimeDefaults.linkExpiresSeconds }));

@@ -83,6 +83,27 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal(await store.recordAttempt('missing'), undefined);
     }));
 
+    it('begins an attempt in one step: records an unknown message, counts a pending one, leaves a settled one', withStore(async (store) => {
+      await store.save([message('root')], 1);
+      const first = await store.beginAttempt(message('a', { causedBy: 'root' }), 5);
+      assert.deepEqual([first.id, first.status, first.attempts, first.causedBy, first.createdAt], ['a', 'pending', 1, 'root', 5], 'recorded with its attempt counted');
+      assert.deepEqual(first.body, message('a').body);
+      assert.equal((await store.get('a'))?.attempts, 1, 'kept in the store: it outlives the process');
+      assert.equal(await store.unsettled(['root']), 2, 'recorded under its root, as save records it');
+      const second = await store.beginAttempt(message('a', { body: { type: 'did-fetch-amp-image', id: 'a', dateCreated: 99 } }), 6);
+      assert.equal(second.attempts, 2, 'a known pending message: counted again');
+      assert.deepEqual(second.body, message('a').body, 'left as it was recorded');
+      await store.recordFailure('a', 'RetryableError: down');
+      const third = await store.beginAttempt(message('a'), 7);
+      assert.deepEqual([third.attempts, third.failures, third.reason], [3, 1, 'RetryableError: down'], 'what the last attempts left, for a dead letter to tell');
+      await store.settle('a', { status: 'done', attempts: 3 }, [], 8);
+      const settled = await store.beginAttempt(message('a'), 9);
+      assert.deepEqual([settled.status, settled.attempts], ['done', 3], 'a settled message: unchanged, and says so');
+      assert.equal((await store.get('a'))?.attempts, 3);
+      await store.save([message('b')], 1);
+      assert.equal((await store.beginAttempt(message('b'), 2)).attempts, 1, 'saved before: its first attempt');
+    }));
+
     it('counts failed attempts apart from those begun, keeps the last reason, and forgets both on revive', withStore(async (store) => {
       await store.save([message('a')], 1);
       assert.equal((await store.get('a'))?.failures, 0);

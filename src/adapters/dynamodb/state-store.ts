@@ -19,7 +19,8 @@
  *   leaves the message pending, so its redelivery causes the same ids again (they are derived)
  *   and finds them there. Written first for a settle that then loses to another delivery, they
  *   are what that delivery writes too. Nothing is lost, nothing doubled.
- * - `recordAttempt` and `recordFailure` are conditional updates (`status = pending`).
+ * - `recordAttempt` and `recordFailure` are conditional updates (`status = pending`); so is
+ *   `beginAttempt`, after a `save` of the message when it is unknown.
  * - the fan-in: see `./fan-in.js`.
  *
  * This store does not deliver on settle (`enqueuesOnSettle` is not set): SQS cannot share
@@ -264,6 +265,42 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
           const item = change < 0 ? await getItem(id) : undefined;
           return item?.status === 'pending' ? item.attempts : undefined;
         }
+      });
+    },
+
+    beginAttempt(message, now) {
+      return run(async () => {
+        /** Counts an attempt if the message is pending; the item after, else undefined. */
+        const countAttempt = async () => {
+          try {
+            const { Attributes } = await db.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: messageKey(message.id),
+                UpdateExpression: 'ADD attempts :one',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
+                ReturnValues: 'ALL_NEW',
+              }),
+            );
+            return Attributes as MessageItem;
+          } catch (error) {
+            if (isConditionFailed(error)) return undefined;
+            throw error;
+          }
+        };
+        // Usually one write: a delivered message was recorded when its cause settled.
+        const counted = await countAttempt();
+        if (counted) return toStored(counted);
+        let item = await getItem(message.id);
+        if (!item) {
+          const roots = rootsOf([message], await knownRoots([message]));
+          await putNew(newMessageItem(message, roots[0]!, now, ttlSeconds));
+          item = (await countAttempt()) ?? (await getItem(message.id));
+        }
+        if (!item) throw new Error(`message ${message.id} was neither recorded nor found`);
+        return toStored(item);
       });
     },
 

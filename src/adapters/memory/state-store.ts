@@ -116,6 +116,13 @@ export function memoryStateStore(): MemoryStateStore {
       row.message = { ...row.message, attempts: Math.max(0, row.message.attempts + change) };
       return row.message.attempts;
     },
+    async beginAttempt(message, now) {
+      refuseUnknownStatus([message]);
+      insert({ ...message, queue: undefined }, now);
+      const row = rows.get(message.id)!;
+      if (row.message.status === 'pending') row.message = { ...row.message, attempts: row.message.attempts + 1 };
+      return out(row);
+    },
     async recordFailure(id, reason) {
       const row = rows.get(id);
       if (!row || row.message.status !== 'pending') return false;

@@ -4,7 +4,8 @@
  *
  * pg-boss 10's `work()` runs one batch at a time and waits for the whole batch before fetching
  * again, so it cannot keep `concurrency` handlers busy; this loop fetches only as many jobs as it
- * has free slots, whenever a slot frees up, a send or a retry's delay wakes it, or the polling
+ * has free slots, whenever a slot frees up, a job is queued (a send here, a notification from any
+ * process: see `./job-notifications.ts`) or a retry's delay wakes it, or the polling
  * interval passes. Copies of one message id are handed to the handler like any other jobs: the
  * core's processor runs them one after the other (a copy waiting its turn keeps its slot).
  *
@@ -13,7 +14,7 @@
  */
 import { wakeUp } from './wake-up.js';
 import type PgBoss from 'pg-boss';
-import type { Delivery, DeliveryHandler, Outcome } from '../../ports/transport.js';
+import type { Delivery, Outcome } from '../../ports/transport.js';
 import { deliveryOf, type DeliveryData } from './jobs.js';
 
 export type DeliveryJob = PgBoss.JobWithMetadata<DeliveryData>;
@@ -22,7 +23,8 @@ export interface ConsumerLoopOptions {
   queue: string;
   concurrency: number;
   pollingMs: number;
-  handler: DeliveryHandler;
+  /** Runs the handler on the job's delivery. */
+  handler(delivery: Delivery, job: DeliveryJob): Promise<Outcome>;
   /** Readies the queue; the loop tries again after the polling interval when it throws. */
   prepare(): Promise<void>;
   fetch(batchSize: number): Promise<DeliveryJob[]>;
@@ -86,7 +88,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     try {
       let outcome: Outcome;
       try {
-        outcome = await handler(delivery);
+        outcome = await handler(delivery, job);
       } catch (error) {
         // A handler answers with an outcome; a throw is a bug in the runtime, not the message.
         options.report(`handler threw on a job of queue ${options.queue}`, error);

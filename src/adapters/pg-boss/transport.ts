@@ -12,7 +12,16 @@
  *
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
+ *
+ * A handler's own job is completed in the transaction that enqueues what its handling caused (a
+ * settle's outbox), when there is one: its state, its caused jobs and its completion commit
+ * together, in one commit instead of two. The job's outcome then completes nothing more.
+ *
+ * A consumer does not wait for its next poll: every job insert NOTIFYs on commit, and a transport
+ * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see
+ * `./job-notifications.ts`). Polling stays, as the fallback for a notification missed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -22,6 +31,7 @@ import { executorOf, inTransaction } from './database.js';
 import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
 import { queueCreator } from './queues.js';
 import { leaseTimings, renewLeases } from './lease.js';
+import { installJobNotifications, listenForJobs, type JobListener } from './job-notifications.js';
 import { postgresPool } from '../postgres/pool.js';
 
 export interface PgBossTransportOptions {
@@ -37,7 +47,10 @@ export interface PgBossTransportOptions {
    * maintenance interval). @defaultValue 30 (`leaseDefaults` in `./lease.ts`)
    */
   expireInSeconds?: number;
-  /** How often an idle consumer looks for jobs. @defaultValue 0.5 */
+  /**
+   * How often an idle consumer looks for jobs when no notification woke it: the fallback for one
+   * missed while the listening connection was down. @defaultValue 0.5
+   */
   pollingIntervalSeconds?: number;
   /** Where troubles go (a lost connection, a failed fetch); warnings on stderr without one. */
   log?: Logger;
@@ -52,8 +65,21 @@ export type PgBossTransport = Transport & {
   /** Installs or migrates pg-boss's schema and starts its maintenance; the other methods call it. */
   start(): Promise<void>;
   /** Enqueues on the caller's open transaction: the deliveries exist if, and only if, it commits. */
-  sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[]): Promise<void>;
+  /**
+   * `settled`: the id of the message whose settle this transaction is; when that is the message
+   * of a job whose handler is running in this process, that job completes in the transaction too.
+   */
+  sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[], settled?: string): Promise<void>;
 };
+
+interface HandledJob {
+  queue: string;
+  jobId: string;
+  /** The id of the message the job delivers. */
+  messageId: unknown;
+  /** Set once a transaction that enqueued what the handling caused completed the job too. */
+  completedInTransaction?: boolean;
+}
 
 export function pgBossTransport(options: PgBossTransportOptions): PgBossTransport {
   const schema = options.schema ?? 'dataflow_boss';
@@ -79,9 +105,18 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   boss.on('error', (error) => report('pg-boss reported an error', error));
 
   const ensureQueue = queueCreator(pool, schema, expireInSeconds);
+  /** The job whose handler is running, in its handler's async context. */
+  const handling = new AsyncLocalStorage<HandledJob>();
+  const handledJobs = new WeakMap<DeliveryJob, HandledJob>();
+  const handledJob = (job: DeliveryJob): HandledJob => {
+    let handled = handledJobs.get(job);
+    if (!handled) handledJobs.set(job, (handled = { queue: job.name, jobId: job.id, messageId: (job.data?.message as { id?: unknown } | undefined)?.id }));
+    return handled;
+  };
   const seen = new Set<string>();
   const loops = new Map<string, ConsumerLoop>();
   let starting: Promise<void> | undefined;
+  let listener: JobListener | undefined;
   let closed = false;
 
   function report(doing: string, error: unknown) {
@@ -91,7 +126,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
 
   const start = () => {
     starting ??= boss.start().then(
-      () => undefined,
+      () => installJobNotifications(pool, schema),
       (error: unknown) => {
         starting = undefined; // let the next call try again
         throw error;
@@ -107,9 +142,11 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     await ensureQueue(queue);
   };
 
-  const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome) => {
+  const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome, handled: HandledJob) => {
     if (outcome.kind !== 'retry') {
-      await boss.complete(queue, job.id);
+      // An ack after an outbox insert means its settle committed, completing the job with it. (A
+      // dead letter may follow a settle that rolled back: it is completed here, a no-op if done.)
+      if (!(outcome.kind === 'ack' && handled.completedInTransaction)) await boss.complete(queue, job.id);
       return;
     }
     const startAfter = Math.max(0, outcome.delayMs) / 1000; // seconds; pg-boss casts it to an interval
@@ -127,14 +164,24 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     if (closed) throw new Error('the transport is closed');
     if (loops.has(queue)) throw new Error(`queue ${queue} already has a consumer`);
     seen.add(queue);
+    listener ??= listenForJobs({
+      connectionString: options.connectionString,
+      schema,
+      onJobs: (name) => loops.get(name)?.wake(),
+      // Back after an outage: whatever was queued meanwhile is looked for now, not at the next poll.
+      onListening: () => {
+        for (const each of loops.values()) each.wake();
+      },
+      report,
+    });
     const loop = startConsumerLoop({
       queue,
       concurrency,
       pollingMs,
-      handler,
+      handler: (delivery, job) => handling.run(handledJob(job), () => handler(delivery)),
       prepare: () => prepare(queue),
       fetch: (batchSize) => boss.fetch<DeliveryData>(queue, { batchSize, includeMetadata: true }),
-      settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome),
+      settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome, handledJob(job)),
       fail: async (job, error) => void (await boss.fail(queue, job.id, error as object)),
       report,
       renew: async (jobIds) => void (await renewLeases(pool, schema, queue, jobIds)),
@@ -184,11 +231,18 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       await boss.insert(jobInserts(queue, deliveries, expireInSeconds));
       loops.get(queue)?.wake();
     },
-    async sendInTransaction(client, queue, deliveries) {
+    async sendInTransaction(client, queue, deliveries, settled) {
       await prepare(queue); // outside the caller's transaction: queues are created once, for good
       if (deliveries.length === 0) return;
       await boss.insert(jobInserts(queue, deliveries, expireInSeconds), { db: executorOf(client) });
-      // The caller has not committed yet; the loop's polling finds the jobs once it has.
+      // Sent by the settle of the message a handler here is handling: its job completes in the
+      // same transaction, once. (Not by any other write in a handler, which may yet fail and retry.)
+      const handled = handling.getStore();
+      if (handled && settled !== undefined && settled === handled.messageId && !handled.completedInTransaction) {
+        await boss.complete(handled.queue, handled.jobId, {}, { db: executorOf(client) });
+        handled.completedInTransaction = true;
+      }
+      // The caller has not committed yet: the insert's notification wakes the consumers once it has.
     },
     consume,
     async idle() {
@@ -208,6 +262,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       }
       clearTimeout(timer);
       loops.clear();
+      await listener?.close();
       if (starting) await starting.catch(() => {});
       if (starting) await boss.stop({ graceful: true, wait: true }).catch((error: unknown) => report('stopping pg-boss', error));
       if (ownPool) await pool.end();

@@ -42,7 +42,7 @@ export interface PostgresStateStoreOptions {
    * drop duplicates by id); not called when a settle caused none or was refused because the
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
-  enqueue?: (client: pg.PoolClient, messages: NewMessage[]) => Promise<void>;
+  enqueue?: (client: pg.PoolClient, messages: NewMessage[], context?: EnqueueContext) => Promise<void>;
   /**
    * Every write (a save, settle, revive) appends its net change of the counts to a small table,
    * so concurrent writers never queue on one counter row; after this many writes, the store folds
@@ -52,6 +52,11 @@ export interface PostgresStateStoreOptions {
    * @defaultValue 1000
    */
   foldCountsEvery?: number;
+}
+
+/** Why the store enqueues: `settled` names the message whose settle caused the messages. */
+export interface EnqueueContext {
+  settled?: string;
 }
 
 interface MessageRow {
@@ -141,23 +146,26 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     }
   }
 
-  /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
-  async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
-    if (list.length === 0) return [];
+  /**
+   * The statement inserting the messages whose id is new, in order (`$1` to `$11`), returning the
+   * ids inserted; `guard` is a condition on the rows, e.g. that a settle's update happened.
+   */
+  function messageInsert(list: NewMessage[], now: number, guard = 'TRUE'): { text: string; values: unknown[] } {
     const roots = rootsWithin(list);
-    const { rows } = await db.query<{ id: string }>(
+    return {
       // The root of its tree: its cause's, if recorded before; else that of the cause's cause
       // within this list, walked up (rows of one statement do not see each other); else the cause
       // itself, or the message for one without a cause.
-      `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+      text: `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
        SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, $9, $9,
               COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), (SELECT c.root FROM ${messages} c WHERE c.id = m.root_cause), m.root_hint)
        FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::text[], $11::text[])
          WITH ORDINALITY AS m(id, type, body, key, valid_time, caused_by, status, reason, root_cause, root_hint, n)
+       WHERE ${guard}
        ORDER BY m.n
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
-      [
+      values: [
         list.map((m) => m.id),
         list.map((m) => m.type),
         list.map((m) => JSON.stringify(m.body)),
@@ -170,13 +178,37 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         roots.map((r) => r.cause),
         roots.map((r) => r.hint),
       ],
-    );
+    };
+  }
+
+  /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
+  async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
+    if (list.length === 0) return [];
+    const { rows } = await db.query<{ id: string }>(messageInsert(list, now));
     const inserted = new Set(rows.map((r) => r.id));
     const ids: string[] = [];
     for (const m of list) {
       if (inserted.delete(m.id)) ids.push(m.id);
     }
     return ids;
+  }
+
+  /**
+   * One statement: settles the message if it is still pending and, only then, records what it
+   * caused. (The caused messages' roots come from the settled message, whose root the update
+   * leaves as it was, so the insert's snapshot from before the update finds them.)
+   */
+  async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<boolean> {
+    const reason = settlement.status === 'dead' ? settlement.reason : null;
+    const insert = messageInsert(caused, now, 'EXISTS (SELECT 1 FROM settled)');
+    const { rows } = await db.query<{ settled: boolean }>(
+      `WITH settled AS (
+         UPDATE ${messages} SET status = $12, attempts = $13, reason = $14, updated_at = $9 WHERE id = $15 AND status = 'pending' RETURNING 1
+       ), inserted AS (${insert.text})
+       SELECT EXISTS (SELECT 1 FROM settled) AS settled`,
+      [...insert.values, settlement.status, settlement.attempts, reason, id],
+    );
+    return rows[0]?.settled === true;
   }
 
   const fanIn = postgresFanIn(
@@ -215,22 +247,24 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
+      const neverRecorded = async (db: Queryable) => (await db.query(`SELECT 1 FROM ${messages} WHERE id = $1`, [id])).rowCount === 0;
+      if (!enqueue || caused.length === 0) {
+        // Nothing to enqueue: the one statement is the whole step, with no transaction around it.
+        return write(async () => {
+          if (await settleAndRecord(pool, id, settlement, caused, now)) return true;
+          if (await neverRecorded(pool)) throw new Error(`cannot settle message ${id}: it was never recorded`);
+          return false;
+        });
+      }
       return write(() =>
         transaction(async (client) => {
-          const reason = settlement.status === 'dead' ? settlement.reason : null;
           // Only a pending message: a concurrent second settle waits for the first's row lock,
           // then finds the row no longer pending and changes nothing.
-          const updated = await client.query(
-            `UPDATE ${messages} SET status = $2, attempts = $3, reason = $4, updated_at = $5 WHERE id = $1 AND status = 'pending'`,
-            [id, settlement.status, settlement.attempts, reason, now],
-          );
-          if (updated.rowCount === 0) {
-            const known = await client.query(`SELECT 1 FROM ${messages} WHERE id = $1`, [id]);
-            if (known.rowCount === 0) throw new Error(`cannot settle message ${id}: it was never recorded`);
+          if (!(await settleAndRecord(client, id, settlement, caused, now))) {
+            if (await neverRecorded(client)) throw new Error(`cannot settle message ${id}: it was never recorded`);
             return false;
           }
-          await insertMessages(client, caused, now);
-          if (enqueue && caused.length > 0) await enqueue(client, caused);
+          await enqueue(client, caused, { settled: id });
           return true;
         }),
       );
@@ -243,6 +277,24 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
           [id, change],
         );
         return rows[0]?.attempts;
+      });
+    },
+
+    beginAttempt(message, now) {
+      return write(async () => {
+        // One statement: recorded with its first attempt counted, or a pending one's attempt counted.
+        const { rows } = await pool.query<MessageRow>(
+          `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'pending' THEN 1 ELSE 0 END, $8, $9, $9,
+                   COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = $6), $6, $1))
+           ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
+           RETURNING *`,
+          [message.id, message.type, JSON.stringify(message.body), message.key ?? null, message.validTime ?? null, message.causedBy ?? null, message.status ?? 'pending', message.reason ?? null, now],
+        );
+        // No row: known and no longer pending, so nothing changed.
+        const row = rows[0] ?? (await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [message.id])).rows[0];
+        if (!row) throw new Error(`message ${message.id} was neither recorded nor found`);
+        return toStored(row);
       });
     },
 

@@ -170,6 +170,12 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     return rows.map((row) => ({ ...toStored(row), status: 'pending' as const, attempts: 0, failures: 0, reason: undefined }));
   });
 
+  const beginOne = db.transaction((message: NewMessage, now: number): MessageRow => {
+    saveAll([message], now);
+    countAttempt.get({ id: message.id, change: 1 }); // only if pending
+    return selectOne.get(message.id)!;
+  });
+
   const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
   const pruneStep = db.prepare<[number, number, number]>(pruneSql);
 
@@ -188,6 +194,9 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async recordAttempt(id, change = 1) {
       return countAttempt.get({ id, change })?.attempts;
+    },
+    async beginAttempt(message, now) {
+      return toStored(beginOne.immediate(message, now));
     },
     async recordFailure(id, reason) {
       return countFailure.run({ id, reason }).changes > 0;
