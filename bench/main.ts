@@ -3,6 +3,7 @@
  * by default, or those named) and prints their tables. Sections live in their own files;
  * `--runs`, `--counts` and `--sharp` are the imaging section's.
  */
+import { awsBench } from './aws.js';
 import { clusterBench } from './cluster.js';
 import { imagingBench } from './imaging.js';
 import { importsBench } from './imports.js';
@@ -17,6 +18,7 @@ const sections: Record<string, (args: Options) => Promise<void>> = {
   hops: () => clusterBench({ endToEnd: false }),
   scale: () => scaleBench(),
   imports: () => importsBench(),
+  aws: () => awsBench(),
 };
 
 interface Options {
