@@ -67,6 +67,19 @@ async function queue(settings: { maxAttempts?: number; extraReceives?: number; v
 }
 
 describe('the local SQS event source mapping on moto', { skip }, () => {
+  it('stopping during a long poll hands back what that poll got: another host takes it at once, not after its visibility timeout', async () => {
+    const q = await queue({ visibilityTimeoutSeconds: 600 });
+    const handled: string[] = [];
+    const first = hostEventSources([{ queueName: q.setup.queueName, handler: async (event) => void handled.push(...event.Records.map(idOf)) }], { client, urls: q.urls, waitTimeSeconds: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // its first long poll is open
+    const stopping = first.stop();
+    await q.send([delivery('late')]); // reaches the queue while that poll is still open
+    await stopping;
+    assert.equal(handled.length, 0, 'a stopping host starts nothing new');
+    q.host({ handler: async (event) => void handled.push(...event.Records.map(idOf)) });
+    await waitFor('another host to take the message', () => handled.includes('late'), 10_000);
+  });
+
   it('hands the handler real SQS events', async () => {
     const q = await queue();
     const events: SQSEvent[] = [];

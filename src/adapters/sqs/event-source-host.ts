@@ -15,8 +15,9 @@
  *
  * Unlike Lambda, it does not stop a handler at a timeout: a batch runs until it ends, and records
  * whose visibility timeout passes meanwhile may be delivered again (the core drops the copies).
+ * `stop()` lets each long poll end (at most `waitTimeSeconds`) and hands back at once what it got.
  */
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from './sqs-event.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SqsBatchHandler } from './delivery-handler.js';
@@ -137,6 +138,10 @@ export function hostEventSources(mappings: EventSourceMapping[], options: EventS
         const wanted = batchSize > RECEIVE_MAX ? batchSize : Math.min(RECEIVE_MAX, free * batchSize);
         const messages = await receive(queueUrl, wanted, waitTimeSeconds, windowMs);
         failures = 0;
+        if (abort.signal.aborted) {
+          await release(queueUrl, messages, mapLog);
+          break;
+        }
         for (let start = 0; start < messages.length; start += batchSize) {
           runBatch(mapping, queueUrl, identity, messages.slice(start, start + batchSize), mapLog, counter);
         }
@@ -149,13 +154,26 @@ export function hostEventSources(mappings: EventSourceMapping[], options: EventS
     }
   };
 
+  /**
+   * Hands messages received as the host stopped back to their queue at once. A receive is never
+   * aborted: the queue may have handed it messages already, which would stay hidden for their
+   * whole visibility timeout; so `stop()` waits out the long poll (at most `waitTimeSeconds`).
+   */
+  const release = async (queueUrl: string, messages: Message[], mapLog: Logger) => {
+    for (let start = 0; start < messages.length; start += RECEIVE_MAX) {
+      const chunk = messages.slice(start, start + RECEIVE_MAX);
+      await client
+        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 })) }))
+        .catch((error: unknown) => mapLog.warn({ reason: (error as Error).message }, 'could not hand back messages received while stopping: they come back after their visibility timeout'));
+    }
+  };
+
   /** One long poll; for a batch over 10, more receives until it is full or its window has passed. */
   const receive = async (queueUrl: string, wanted: number, waitSeconds: number, windowMs: number): Promise<Message[]> => {
     const once = async (count: number, wait: number) =>
       (
         await client.send(
           new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(RECEIVE_MAX, count), WaitTimeSeconds: wait, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-          { abortSignal: abort.signal },
         )
       ).Messages ?? [];
     const messages = await once(wanted, waitSeconds);
