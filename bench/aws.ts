@@ -13,7 +13,6 @@
  */
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { build, type Plugin } from 'esbuild';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,7 +31,7 @@ import { setUpAws } from '../src/runtimes/aws/setup.js';
 import { serialDynamoProxy } from '../test/support/moto-dynamodb.js';
 import { motoUnavailable, startMoto } from '../test/support/moto.js';
 import { formatBytes, printTable } from './table.js';
-import { median, timeMedian } from './timing.js';
+import { median, runNodeSnippet, timeMedian } from './timing.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const doublingFlow = join(root, 'examples/doubling/flow.mjs');
@@ -108,30 +107,16 @@ interface ColdStart {
 }
 
 /** A fresh `node` that imports the bundle and calls its handler once with the event. */
-function coldStartOnce(file: string, event: unknown, env: Record<string, string>): Promise<ColdStart> {
+async function coldStartOnce(file: string, event: unknown, env: Record<string, string>): Promise<ColdStart> {
   const code = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
 const loaded = performance.now();
 const answer = await handler(JSON.parse(process.env.BENCH_EVENT));
 if (answer?.batchItemFailures?.length) throw new Error('the handler failed the message: ' + JSON.stringify(answer));
 process.stdout.write(JSON.stringify({ loadMs: loaded, callMs: performance.now() - loaded }));
 process.exit(0);`;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-      cwd: root,
-      env: { ...process.env, ...env, BENCH_EVENT: JSON.stringify(event ?? null) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (exit) => {
-      if (exit !== 0) return reject(new Error(`the cold start of ${file} failed (exit ${exit}): ${stderr.trim()}`));
-      resolve({ wallMs: performance.now() - started, ...(JSON.parse(stdout) as { loadMs: number; callMs: number }) });
-    });
-  });
+  const run = await runNodeSnippet(code, { cwd: root, env: { ...process.env, ...env, BENCH_EVENT: JSON.stringify(event ?? null) } });
+  if (run.exit !== 0) throw new Error(`the cold start of ${file} failed (exit ${run.exit}): ${run.stderr.trim()}`);
+  return { wallMs: run.wallMs, ...(JSON.parse(run.stdout) as { loadMs: number; callMs: number }) };
 }
 
 /**

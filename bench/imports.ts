@@ -6,14 +6,14 @@
  * dataflow/testing are set beside the embedded runtime. Measured from dist/, as an installed
  * package runs: `npm run build` first.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { printTable } from './table.js';
-import { median } from './timing.js';
+import { median, runNodeSnippet } from './timing.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -59,22 +59,11 @@ interface Run {
  * One fresh process importing the subject. The CPU time barely moves when other work shares the
  * machine, where the wall time does, so the ratios are taken from it.
  */
-function timeOnce(subject: Subject): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const code = `${importCode(subject.specifiers)} const { user, system } = process.cpuUsage(); process.stdout.write(String((user + system) / 1000));`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (exit) => {
-      const wallMs = performance.now() - started;
-      if (exit === 0 && Number.isFinite(Number(stdout))) resolve({ wallMs, cpuMs: Number(stdout) });
-      else reject(new Error(`importing ${subject.label} failed (exit ${exit}): ${stderr.trim()}`));
-    });
-  });
+async function timeOnce(subject: Subject): Promise<Run> {
+  const code = `${importCode(subject.specifiers)} const { user, system } = process.cpuUsage(); process.stdout.write(String((user + system) / 1000));`;
+  const run = await runNodeSnippet(code, { cwd: root });
+  if (run.exit === 0 && Number.isFinite(Number(run.stdout))) return { wallMs: run.wallMs, cpuMs: Number(run.stdout) };
+  throw new Error(`importing ${subject.label} failed (exit ${run.exit}): ${run.stderr.trim()}`);
 }
 
 /**
