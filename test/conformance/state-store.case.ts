@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NewMessage, StateStore } from '../../src/index.js';
+import { usingStore } from './with-store.js';
 
 /** A recorded frame report with this id, for the suites. */
 export const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
@@ -29,14 +30,7 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
   /** A prune case, for the stores that prune. */
   const pruneCase = (title: string, run: () => Promise<void>) => (pruning ? it(title, run) : undefined);
   describe(`state store conformance: ${name}`, () => {
-    const withStore = (run: (store: StateStore) => Promise<void>) => async () => {
-      const store = await open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = usingStore(open);
 
     it('saves a message once and reads it back', withStore(async (store) => {
       assert.deepEqual(await store.save([message('a')], 10), ['a']);

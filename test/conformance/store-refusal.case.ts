@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StoreRefusedError, type NewMessage, type StateStore } from '../../src/index.js';
+import { usingStore } from './with-store.js';
 
 const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
   id,
@@ -29,14 +30,7 @@ const unknownStatus: Refusal = { what: 'a status none of pending, done, dead', m
 
 export function storeRefusalConformance(name: string, open: () => Promise<StateStore>, refusals: Refusal[] = []): void {
   describe(`state store refusals: ${name}`, () => {
-    const withStore = (run: (store: StateStore) => Promise<void>) => async () => {
-      const store = await open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = usingStore(open);
 
     for (const refusal of [unknownStatus, ...refusals]) {
       it(`refuses ${refusal.what} with a StoreRefusedError, and keeps nothing of that save`, withStore(async (store) => {
