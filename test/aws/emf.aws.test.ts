@@ -141,7 +141,7 @@ describe('CloudWatch metrics and logs of the AWS handlers, on moto', { skip, tim
     const scrubbed = handled.find((l) => l.messageId === 'frame-[redacted]');
     assert.ok(scrubbed, 'the id carrying the secret was logged, scrubbed');
     for (const line of handled) {
-      const id = line === scrubbed ? `frame-${AERIS.AERIS_CLIENT_SECRET}` : (line.messageId as string);
+      const id: string = line === scrubbed ? `frame-${AERIS.AERIS_CLIENT_SECRET}` : (line.messageId as string);
       assert.equal(line.function_request_id, invocationOf.get(id), `the request id of the invocation that handled ${String(line.messageId)}`);
     }
     for (const secret of Object.values(AERIS)) {
