@@ -2,6 +2,8 @@
  * The CloudWatch metrics the AWS handlers publish (as EMF log lines) and the deployed stack's
  * dashboard and alarms read: one list, so the two cannot drift apart. Every metric carries the
  * `service` dimension, set to the deployment's prefix, so stages side by side stay apart.
+ * Each handler invocation writes one EMF line per metric and set of dimension values when it ends
+ * (see ./emf-metrics.ts): counts summed over the invocation, durations and sizes one value each.
  */
 export const METRIC_NAMESPACE = 'Dataflow';
 

@@ -24,6 +24,7 @@ import { provideFlow, type ProvidedFlow } from '../../core/flow-module.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { createProcessor, type Processor } from '../../core/processor.js';
 import type { RetryOverrides } from '../../core/retry-policy.js';
+import { invocationTelemetry, type InvocationTelemetry, type InvocationTelemetryOptions } from '../../observability/invocation-telemetry.js';
 import { knownSecrets, secretsFromEnvironment, textScrubber } from '../../observability/secrets.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Mailer } from '../../ports/mailer.js';
@@ -49,6 +50,8 @@ export interface AwsContext {
   urls: QueueUrls;
   visibility: Visibility;
   log: Logger;
+  /** What each handler invocation runs inside: its logs told the Lambda context, its EMF metrics written when it ends. */
+  telemetry: InvocationTelemetry;
   /** Scrubs every known secret from a text. */
   redact(text: string): string;
   /** Releases what the cold start opened (a host process ends; a Lambda never calls it). */
@@ -56,8 +59,8 @@ export interface AwsContext {
 }
 
 export interface ColdStartOptions {
-  /** Makes the logger once the secrets are known, so it scrubs them from its first line. @defaultValue silent */
-  log?: (secrets: readonly string[]) => Logger;
+  /** Makes the logger once the secrets are known, so it scrubs them from its first line; one with `addContext` is told each invocation's Lambda context. @defaultValue silent */
+  log?: (secrets: readonly string[]) => InvocationTelemetryOptions['log'];
   onEvent?: FlowEventListener;
   retry?: RetryOverrides;
   /** `--flow`, above DATAFLOW_FLOW. */
@@ -85,7 +88,9 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
     const log = options.log?.(secrets) ?? silentLogger;
     const state = openDynamoStateStore({ client: dynamo, table: names.table });
     const sender = sqsSender({ client: sqs, prefix: names.prefix, urls });
-    const processor = createProcessor({ flow: provided.flow, state: options.wrapState ? options.wrapState(state) : state, blobs, sender, bucket: names.bucket, log, retry: options.retry, redact, onEvent: options.onEvent });
+    const telemetry = invocationTelemetry({ service: names.prefix, emf: settings.emf, redact, log });
+    const onEvent: FlowEventListener = (event) => (telemetry.listen(event), options.onEvent?.(event));
+    const processor = createProcessor({ flow: provided.flow, state: options.wrapState ? options.wrapState(state) : state, blobs, sender, bucket: names.bucket, log, retry: options.retry, redact, onEvent });
     const opened = provided;
     return {
       settings,
@@ -99,6 +104,7 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
       urls,
       visibility: sqsVisibility(sqs, urls),
       log,
+      telemetry,
       redact,
       async close() {
         try {

@@ -13,11 +13,15 @@
  *   and Lambda's asynchronous retries are at least once) records and sends nothing twice.
  *
  * Both take the context lazily: the first call waits for the cold start, the others reuse it.
+ * Each invocation runs inside the context's telemetry: Lambda's context object (the second
+ * argument; the local host passes none) goes to the logs, and the invocation's metrics are
+ * written as EMF when it ends, also when it throws.
  */
 import { batchHandlerOf, type SqsBatchHandler } from '../../adapters/sqs/delivery-handler.js';
 import type { SQSBatchResponse, SQSEvent } from '../../adapters/sqs/sqs-event.js';
 import { derivedId } from '../../core/ids.js';
 import type { Rejected } from '../../core/processor.js';
+import type { LambdaInvocationContext } from '../../observability/powertools-logger.js';
 import type { AwsContext } from './cold-start.js';
 
 export type ContextSource = () => Promise<AwsContext>;
@@ -27,23 +31,29 @@ export interface ConsumerHandlerOptions {
   concurrency?: number;
 }
 
-export function consumerHandler(consumer: string, context: ContextSource, options: ConsumerHandlerOptions = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  let built: Promise<SqsBatchHandler> | undefined;
-  const build = async (): Promise<SqsBatchHandler> => {
+export function consumerHandler(
+  consumer: string,
+  context: ContextSource,
+  options: ConsumerHandlerOptions = {},
+): (event: SQSEvent, lambda?: LambdaInvocationContext) => Promise<SQSBatchResponse> {
+  let built: Promise<{ ctx: AwsContext; handle: SqsBatchHandler }> | undefined;
+  const build = async () => {
     const ctx = await context();
     const names = ctx.provided.flow.consumers().map((c) => c.name);
     if (!names.includes(consumer)) throw new Error(`the flow ${ctx.provided.flow.name} has no consumer ${JSON.stringify(consumer)}; its consumers are ${names.join(', ')}`);
     const log = ctx.log.child({ consumer });
-    return batchHandlerOf(
+    const handle = batchHandlerOf(
       async (deliveries) => (await ctx.processor.processBatch(consumer, deliveries, { concurrency: options.concurrency })).map((result) => result.outcome),
       ctx.visibility,
       log,
     );
+    return { ctx, handle };
   };
-  return async (event) => {
+  return async (event, lambda) => {
     built ??= build();
     built.catch(() => (built = undefined)); // a failed cold start is tried again on the next event
-    return (await (await built)(event)) as SQSBatchResponse;
+    const { ctx, handle } = await built;
+    return (await ctx.telemetry.around(lambda, () => handle(event))) as SQSBatchResponse;
   };
 }
 
@@ -58,19 +68,23 @@ export interface ScheduleResult {
   rejected: Rejected[];
 }
 
-export function scheduleHandler(context: ContextSource): (event: ScheduledEvent) => Promise<ScheduleResult> {
-  return async (event) => {
+export function scheduleHandler(context: ContextSource): (event: ScheduledEvent, lambda?: LambdaInvocationContext) => Promise<ScheduleResult> {
+  return async (event, lambda) => {
     const ctx = await context();
-    const { schedule, name } = ctx.provided.flow;
-    if (!schedule) throw new Error(`the flow ${name} has no schedule: no EventBridge rule should fire this handler`);
-    const time = event?.time === undefined ? Date.now() : Date.parse(event.time);
-    if (!Number.isFinite(time)) throw new Error(`the scheduled event's time ${JSON.stringify(event.time)} is no date`);
-    const tick = `schedule:${JSON.stringify(event?.resources ?? [])}:${time}`;
-    const inputs = schedule.inputs(time).map((input, index) => (isObject(input) && input.id === undefined ? { ...input, id: derivedId(tick, index) } : input));
-    const { accepted, rejected } = await ctx.processor.accept(inputs);
-    for (const r of rejected) ctx.log.warn({ id: r.id, reason: r.reason }, 'a scheduled input was rejected (kept as a dead letter)');
-    return { accepted: accepted.map((m) => m.id), rejected };
+    return ctx.telemetry.around(lambda, () => scheduled(ctx, event));
   };
+}
+
+async function scheduled(ctx: AwsContext, event: ScheduledEvent): Promise<ScheduleResult> {
+  const { schedule, name } = ctx.provided.flow;
+  if (!schedule) throw new Error(`the flow ${name} has no schedule: no EventBridge rule should fire this handler`);
+  const time = event?.time === undefined ? Date.now() : Date.parse(event.time);
+  if (!Number.isFinite(time)) throw new Error(`the scheduled event's time ${JSON.stringify(event.time)} is no date`);
+  const tick = `schedule:${JSON.stringify(event?.resources ?? [])}:${time}`;
+  const inputs = schedule.inputs(time).map((input, index) => (isObject(input) && input.id === undefined ? { ...input, id: derivedId(tick, index) } : input));
+  const { accepted, rejected } = await ctx.processor.accept(inputs);
+  for (const r of rejected) ctx.log.warn({ id: r.id, reason: r.reason }, 'a scheduled input was rejected (kept as a dead letter)');
+  return { accepted: accepted.map((m) => m.id), rejected };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,10 @@
 /**
  * The context of a Lambda function: the cold start, begun when the module loads (Lambda's init
  * phase) from the function's environment, and kept for the life of the process. A cold start
- * that fails is begun again by the next invocation.
+ * that fails is begun again by the next invocation. Its logs are Powertools Logger's JSON lines,
+ * its metrics EMF lines on standard output (see the telemetry in cold-start.ts).
  */
-import { createLogger } from '../../observability/logger.js';
+import { createPowertoolsLogger } from '../../observability/powertools-logger.js';
 import { coldStart, type AwsContext } from './cold-start.js';
 import { readAwsSettings } from './settings.js';
 
@@ -11,7 +12,8 @@ let started: Promise<AwsContext> | undefined;
 
 function begin(): Promise<AwsContext> {
   const level = process.env.DATAFLOW_LOG_LEVEL || 'info';
-  const ready = coldStart(readAwsSettings(process.env), { log: (secrets) => createLogger({ level: level as 'info', secrets }) });
+  const settings = readAwsSettings(process.env);
+  const ready = coldStart(settings, { log: (secrets) => createPowertoolsLogger({ level: level as 'info', service: settings.names.prefix, secrets }) });
   ready.catch(() => started === ready && (started = undefined));
   return ready;
 }

@@ -7,6 +7,7 @@
  */
 import { AWS_ENV } from '../../adapters/aws/prefix.js';
 import { aerisCredentialsSource, type SecretSource } from '../../adapters/aws-secrets/secret-source.js';
+import { emfDestination, type EmfDestination } from '../../observability/emf-destination.js';
 import { runtimeDefaults, runtimeEnv } from '../env.js';
 import { awsResourceNames, type AwsResourceNames } from './resource-names.js';
 
@@ -18,7 +19,12 @@ export const AWS_RUNTIME_ENV = {
   sesFrom: 'DATAFLOW_SES_FROM',
   /** Which consumer a Lambda function built from the consumer handler's entry is. */
   consumer: 'DATAFLOW_CONSUMER',
+  /** Where the handlers' EMF metric lines go: `stdout`, `off` or a file. Unset: stdout in Lambda, none elsewhere. */
+  emf: 'DATAFLOW_EMF',
 } as const;
+
+/** Set by Lambda in every function's environment: the handlers run there. */
+const LAMBDA_FUNCTION_NAME = 'AWS_LAMBDA_FUNCTION_NAME';
 
 export interface AwsRuntimeSettings {
   names: AwsResourceNames;
@@ -34,6 +40,8 @@ export interface AwsRuntimeSettings {
   flow?: string;
   configPath?: string;
   linkExpiresSeconds: number;
+  /** Where EMF metric lines go (see observability/emf-destination.ts); none: no metrics. */
+  emf?: EmfDestination;
   /** The environment as read: the flow's factory gets it (with the secret's values added). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -57,6 +65,7 @@ export function readAwsSettings(environment: Readonly<Record<string, string | un
     flow: value(runtimeEnv.flow),
     configPath: value(runtimeEnv.config),
     linkExpiresSeconds,
+    emf: emfDestination(value(AWS_RUNTIME_ENV.emf), { inLambda: value(LAMBDA_FUNCTION_NAME) !== undefined }),
     env: environment,
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * CloudWatch metrics from the AWS handlers, as EMF (Embedded Metric Format) log lines that
+ * CloudWatch Logs turns into metrics: the names, units and dimensions of ./cloudwatch-names.ts,
+ * from the runtime's events (as ./metrics.ts does for Prometheus).
+ *
+ * Each invocation gathers its own metrics ({@link EmfMetrics.around}, an AsyncLocalStorage scope,
+ * so handlers running at once in one process, as the local host runs them, never mix theirs) and
+ * writes them when it ends, thrown or not: nothing carries over to the next invocation, and events
+ * outside any invocation are not counted. Counts are summed per invocation; durations and GIF
+ * sizes keep one value each. An EMF object holds one set of dimension values, so each metric and
+ * value set gets its own line, built by Powertools Metrics (`serializeMetrics`), scrubbed of the
+ * known secrets and handed to `write`.
+ *
+ * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { FlowEvent } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { METRICS, METRIC_NAMESPACE } from './cloudwatch-names.js';
+
+type MetricSpec = (typeof METRICS)[keyof typeof METRICS];
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+export interface EmfMetricsOptions {
+  /** The `service` dimension of every metric: the deployment's prefix. */
+  service: string;
+  /** Takes each finished EMF line (one JSON object, no newline). */
+  write(line: string): void;
+  /** Scrubs known secrets from each line before it is written. @defaultValue none */
+  redact?: (text: string) => string;
+  /** Told when a line could not be written: metrics never change what happens to a message. */
+  log?: Logger;
+}
+
+export interface InvocationInfo {
+  /** Lambda's request id, kept as EMF metadata (searchable in the logs, no dimension). */
+  requestId?: string;
+}
+
+export interface EmfMetrics {
+  /** Feed it the runtime's events; it counts those of the invocation under way. */
+  listen(event: FlowEvent): void;
+  /** Runs one invocation, and writes what it gathered when it ends, thrown or not. */
+  around<T>(invocation: InvocationInfo, run: () => Promise<T>): Promise<T>;
+}
+
+interface Series {
+  spec: MetricSpec;
+  dimensions: Record<string, string>;
+  /** Counts are summed; other units keep each value. */
+  values: number[];
+}
+
+export function createEmfMetrics(options: EmfMetricsOptions): EmfMetrics {
+  const scope = new AsyncLocalStorage<Map<string, Series>>();
+  const redact = options.redact ?? ((text: string) => text);
+
+  const add = (spec: MetricSpec, dimensions: Record<string, string>, value: number) => {
+    const gathered = scope.getStore();
+    if (!gathered) return;
+    const key = `${spec.name}\n${JSON.stringify(dimensions)}`;
+    const series = gathered.get(key) ?? { spec, dimensions, values: [] };
+    gathered.set(key, series);
+    if (spec.unit === 'Count' && series.values.length > 0) series.values[0]! += value;
+    else series.values.push(value);
+  };
+
+  const outcome = (consumer: string, type: string, name: 'done' | 'retry' | 'dead' | 'duplicate') => {
+    add(METRICS.messages, { consumer, outcome: name }, 1);
+    add(METRICS.messagesByType, { type, outcome: name }, 1);
+  };
+
+  const flush = (gathered: Map<string, Series>, invocation: InvocationInfo) => {
+    for (const { spec, dimensions, values } of gathered.values()) {
+      const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: options.service, defaultDimensions: dimensions });
+      if (invocation.requestId) metrics.addMetadata('requestId', invocation.requestId);
+      for (const value of values) metrics.addMetric(spec.name, spec.unit as Unit, value);
+      options.write(redact(JSON.stringify(metrics.serializeMetrics())));
+      metrics.clearMetrics();
+    }
+  };
+
+  return {
+    listen(event) {
+      switch (event.kind) {
+        case 'done':
+          outcome(event.consumer, event.message.type, 'done');
+          add(METRICS.handlerDuration, { consumer: event.consumer }, event.durationMs);
+          break;
+        case 'retry':
+          outcome(event.consumer, event.message.type, 'retry');
+          break;
+        case 'duplicate':
+          outcome(event.consumer, event.type, 'duplicate');
+          break;
+        case 'dead':
+          outcome(event.consumer, event.type, 'dead');
+          add(METRICS.deadLetters, { consumer: event.consumer }, 1);
+          break;
+        case 'stored':
+          if (event.key.endsWith('.gif')) add(METRICS.gifBytes, {}, event.bytes);
+          break;
+      }
+    },
+    async around(invocation, run) {
+      const gathered = new Map<string, Series>();
+      try {
+        return await scope.run(gathered, run);
+      } finally {
+        try {
+          flush(gathered, invocation);
+        } catch (error) {
+          options.log?.warn({ reason: redact((error as Error)?.message ?? String(error)) }, 'could not write the invocation\'s metrics');
+        }
+      }
+    },
+  };
+}
