@@ -3,7 +3,8 @@
  *
  * - A consumer's function receives from, deletes from and delays (visibility) its own queue
  *   only; sends to the queues of the consumers its messages go to (a worker to the mediator, the
- *   mediator to the workers); records messages in the state table and queries its indexes;
+ *   mediator to the workers); records messages in the state table and queries the indexes its
+ *   handler queries;
  *   reads the blob prefixes it declares and writes its own (see core/flow-access.ts); reads the
  *   stack's secret only when it declares a secret setting; sends mail only when it declares so,
  *   and then only as the configured SES identity.
@@ -17,6 +18,7 @@
  */
 import { consumerAccess } from '../../core/flow-access.js';
 import type { Flow } from '../../core/flow.js';
+import { INDEX } from '../../adapters/dynamodb/table.js';
 import type { AwsResourceNames } from '../../runtimes/aws/resource-names.js';
 
 /** A resource of the stack, named by what it is rather than by its ARN. */
@@ -58,10 +60,13 @@ export interface PermissionOptions {
 /** The name of the schedule's function among {@link functionPermissions}. */
 export const SCHEDULE_FUNCTION = 'schedule';
 
-/** The state table's indexes the state store queries. */
-export const STATE_INDEXES = ['by-type-key', 'by-type', 'by-cause', 'dead', 'pending-root'] as const;
-
-const STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'];
+/** Recording and settling messages, the fan-in's writes (a transaction is its puts and updates to IAM). */
+const RECORD_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/**
+ * The indexes a handler queries: a copy of a message already handled finds what it caused by its
+ * cause; the mediator's rules also find messages by type, and by type and key.
+ */
+export const HANDLER_INDEXES = { worker: [INDEX.byCause], mediator: [INDEX.byCause, INDEX.byTypeKey, INDEX.byType] } as const;
 /** What Lambda's event source mapping needs, and the handler's delaying of a retried message. */
 const OWN_QUEUE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 const SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'];
@@ -69,13 +74,15 @@ const SECRET_ACTIONS = { ssm: ['ssm:GetParameter'], secretsmanager: ['secretsman
 
 /** One entry per consumer of the flow, then the schedule's when the flow has one. */
 export function functionPermissions(flow: Flow, options: PermissionOptions = {}): FunctionPermissions[] {
-  const state: PermissionStatement = { sid: 'State', actions: STATE_ACTIONS, resources: [{ kind: 'table' }, ...STATE_INDEXES.map((index) => ({ kind: 'table-index' as const, index }))] };
+  const record: PermissionStatement = { sid: 'RecordMessages', actions: RECORD_ACTIONS, resources: [{ kind: 'table' }] };
+  const query = (indexes: readonly string[]): PermissionStatement => ({ sid: 'QueryMessages', actions: ['dynamodb:Query'], resources: indexes.map((index) => ({ kind: 'table-index', index })) });
   const consumers = flow.consumers().map(({ name }): FunctionPermissions => {
     const access = consumerAccess(flow, name);
     const statements: PermissionStatement[] = [
       { sid: 'OwnQueue', actions: OWN_QUEUE_ACTIONS, resources: [{ kind: 'queue', consumer: name }] },
       sendTo(access.sendsTo),
-      state,
+      record,
+      query(name === flow.mediator.name ? HANDLER_INDEXES.mediator : HANDLER_INDEXES.worker),
     ];
     if (access.reads.length > 0) statements.push({ sid: 'ReadBlobs', actions: ['s3:GetObject'], resources: access.reads.map((prefix) => ({ kind: 'objects', prefix })) });
     if (access.writes.length > 0) statements.push({ sid: 'WriteBlobs', actions: ['s3:PutObject'], resources: access.writes.map((prefix) => ({ kind: 'objects', prefix })) });
@@ -89,7 +96,9 @@ export function functionPermissions(flow: Flow, options: PermissionOptions = {})
   if (!flow.schedule) return consumers;
   const scheduled = flow.schedule.inputs(options.scheduleAt ?? 0).map((input) => flow.route(String((input as { type?: unknown } | null)?.type)));
   const targets = [...new Set(scheduled.filter((consumer): consumer is string => consumer !== undefined))];
-  return [...consumers, { function: SCHEDULE_FUNCTION, statements: [sendTo(targets), state].filter((s) => s.resources.length > 0) }];
+  // It records its inputs (and a bad one as a dead letter) and queries nothing.
+  const scheduleRecord: PermissionStatement = { ...record, actions: RECORD_ACTIONS.filter((action) => action !== 'dynamodb:BatchGetItem') };
+  return [...consumers, { function: SCHEDULE_FUNCTION, statements: [sendTo(targets), scheduleRecord].filter((s) => s.resources.length > 0) }];
 }
 
 function sendTo(consumers: readonly string[]): PermissionStatement {
