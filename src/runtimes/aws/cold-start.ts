@@ -20,7 +20,7 @@ import { queueUrls, type QueueUrls } from '../../adapters/sqs/queue-names.js';
 import { sqsSender } from '../../adapters/sqs/sender.js';
 import { sqsVisibility, type Visibility } from '../../adapters/sqs/visibility.js';
 import type { FlowEventListener } from '../../core/events.js';
-import { provideFlow, type ProvidedFlow } from '../../core/flow-module.js';
+import { provideFlow, type FlowSource, type ProvidedFlow } from '../../core/flow-module.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { createProcessor, type Processor } from '../../core/processor.js';
 import type { RetryOverrides } from '../../core/retry-policy.js';
@@ -62,6 +62,8 @@ export interface ColdStartOptions {
   retry?: RetryOverrides;
   /** `--flow`, above DATAFLOW_FLOW. */
   flow?: string;
+  /** The flow module's export itself, imported statically by a deployment's bundle: then neither `flow` nor DATAFLOW_FLOW is read. */
+  source?: FlowSource;
   /** Wraps the state store the processor uses: for tests that act at a chosen moment of a handling. */
   wrapState?: (state: StateStore) => StateStore;
 }
@@ -77,9 +79,9 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
   try {
     const credentials = await readCredentials(settings);
     const configFile = readConfigFile(settings.configPath);
-    const choice = chooseFlow(options.flow, settings.flow, configFile);
+    const choice = options.source === undefined ? chooseFlow(options.flow, settings.flow, configFile) : undefined;
     const env = credentials ? { ...settings.env, [AERIS_SETTING_NAMES.clientId]: credentials.clientId, [AERIS_SETTING_NAMES.clientSecret]: credentials.clientSecret } : settings.env;
-    provided = await provideFlow(await importFlow(choice), { mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } }, choice.name);
+    provided = await provideFlow(choice ? await importFlow(choice) : options.source, { mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } }, choice?.name ?? 'the bundled flow module');
     const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...(credentials ? [credentials.clientId, credentials.clientSecret] : []), ...(provided.secrets ?? [])]);
     const redact = textScrubber(secrets);
     const log = options.log?.(secrets) ?? silentLogger;
