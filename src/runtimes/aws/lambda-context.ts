@@ -6,7 +6,7 @@
 import type { FlowSource } from '../../core/flow-module.js';
 import { createLogger } from '../../observability/logger.js';
 import { coldStart, type AwsContext } from './cold-start.js';
-import { readAwsSettings } from './settings.js';
+import { AWS_RUNTIME_ENV, readAwsSettings } from './settings.js';
 
 let started: Promise<AwsContext> | undefined;
 let bundled: FlowSource | undefined;
@@ -21,7 +21,10 @@ export function useBundledFlow(source: FlowSource): void {
 
 function begin(): Promise<AwsContext> {
   const level = process.env.DATAFLOW_LOG_LEVEL || 'info';
-  const ready = coldStart(readAwsSettings(process.env), { log: (secrets) => createLogger({ level: level as 'info', secrets }), source: bundled });
+  // A consumer's function handles that consumer only (so it reads the secret only if it declares
+  // one); the schedule's function, which has no DATAFLOW_CONSUMER, handles none.
+  const consumer = process.env[AWS_RUNTIME_ENV.consumer];
+  const ready = coldStart(readAwsSettings(process.env), { consumers: consumer ? [consumer] : [], log: (secrets) => createLogger({ level: level as 'info', secrets }), source: bundled });
   ready.catch(() => started === ready && (started = undefined));
   return ready;
 }
