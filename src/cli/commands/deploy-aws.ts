@@ -38,7 +38,8 @@ Environment:
   ${AWS_RUNTIME_ENV.bucket}
       the bucket instead of <name>-<stage>-blobs (bucket names are global)
   ${AWS_RUNTIME_ENV.sesFrom}
-      the SES identity mail goes from, verified beforehand (dataflow aws setup makes it)
+      the SES identity mail goes from, verified beforehand (dataflow aws setup makes it):
+      required when the flow sends mail, the one identity its mailer may send as
   DATAFLOW_FLOW, DATAFLOW_CONFIG
       the flow deployed, and its config file (bundled with it); default the weather flow
 
@@ -54,14 +55,15 @@ async function deployment(settings: Settings, options: DeployAwsOptions): Promis
   const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
   await provided.close?.();
   const value = (name: string) => settings.env[name] || undefined;
+  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom);
   return {
     stage: options.stage,
     base: options.name,
-    flow: describeFlow(provided.flow),
+    flow: describeFlow(provided.flow, { sesFrom }),
     flowModule: fileURLToPath(choice.url),
     configFile: configFile.file,
     bucketName: value(AWS_RUNTIME_ENV.bucket),
-    sesFrom: value(AWS_RUNTIME_ENV.sesFrom),
+    sesFrom,
   };
 }
 

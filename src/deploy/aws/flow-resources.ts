@@ -13,17 +13,17 @@
  * - the schedule, an EventBridge rule on the flow's cron, and its function;
  * - the dashboard and alarms (flow-dashboard.ts).
  *
- * Every function runs one code asset (lambda-bundle.ts) with its flow bundled in. Its role starts
- * with nothing but writing its own log group; `grant` adds what the handler calls.
+ * Every function runs one code asset (lambda-bundle.ts) with its flow bundled in. Its role allows
+ * writing its own log group, and the statements permissions.ts derives from the flow for it:
+ * what its handler calls, and nothing else.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -40,6 +40,7 @@ import type { DeployedConsumer, DeployedFlow } from './deployed-flow.js';
 import { eventBridgeCron } from './eventbridge-cron.js';
 import { FlowDashboard } from './flow-dashboard.js';
 import { bundleForLambda, type LambdaBundle } from './lambda-bundle.js';
+import { policyDocument, SCHEDULE_FUNCTION, type PermissionStatement, type ResourceRef } from './permissions.js';
 
 export interface DataflowFlowProps {
   /** The flow's consumers and schedule (`describeFlow(flow)`). */
@@ -88,6 +89,8 @@ export class DataflowFlow extends Construct {
   readonly table: dynamodb.CfnTable;
   readonly bucket: s3.Bucket;
   readonly secret: secretsmanager.Secret;
+  /** The secret's name (`<prefix>/aeris-credentials`): its ARN ends in a suffix only AWS knows. */
+  readonly secretName: string;
   readonly consumers: DeployedConsumerResources[];
   readonly scheduleFunction?: lambda.Function;
   readonly scheduleRule?: events.Rule;
@@ -132,13 +135,16 @@ export class DataflowFlow extends Construct {
       ],
     });
 
+    const secretName = `${names.prefix}/aeris-credentials`;
     this.secret = new secretsmanager.Secret(this, 'AerisCredentials', {
-      secretName: `${names.prefix}/aeris-credentials`,
+      secretName,
       description: `The Aeris map server's credentials of ${names.prefix}, as {"clientId", "clientSecret"}: set by dataflow deploy aws from AERIS_CLIENT_ID and AERIS_CLIENT_SECRET`,
       // A placeholder of the right shape until the deploy command stores the real value.
       generateSecretString: { secretStringTemplate: JSON.stringify({ clientId: 'unset' }), generateStringKey: 'clientSecret', excludePunctuation: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+
+    this.secretName = secretName;
 
     this.bundle = props.bundle ?? bundleForLambda({ flowModule: props.flowModule, configFile: props.configFile });
     const code = lambda.Code.fromAsset(this.bundle.dir);
@@ -146,11 +152,10 @@ export class DataflowFlow extends Construct {
     const environment: Record<string, string> = {
       [AWS_ENV.prefix]: names.prefix,
       [AWS_RUNTIME_ENV.bucket]: names.bucket,
-      [AWS_ENV.aerisCredentials]: `secretsmanager:${this.secret.secretName}`,
       ...(props.sesFrom ? { [AWS_RUNTIME_ENV.sesFrom]: props.sesFrom } : {}),
       DATAFLOW_LOG_LEVEL: 'info',
     };
-    const makeFunction = (name: string, handler: string, options: { timeoutSeconds: number; memorySize: number; environment: Record<string, string> }) => {
+    const makeFunction = (name: string, handler: string, options: { timeoutSeconds: number; memorySize: number; environment: Record<string, string>; statements: readonly PermissionStatement[] }) => {
       const functionName = `${names.prefix}-${name}`;
       if (functionName.length > 64) throw new Error(`the function ${functionName} is longer than Lambda's 64 characters: shorten the prefix or the consumer's name`);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { logGroupName: `/aws/lambda/${functionName}`, retention: logRetention, removalPolicy: removal });
@@ -158,7 +163,11 @@ export class DataflowFlow extends Construct {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `${functionName}: its own log group, and what its handler calls`,
       });
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      const document = policyDocument(options.statements, resolve);
+      new iam.Policy(this, `${name}Permissions`, { policyName: `${functionName}-handler`, roles: [role], document: iam.PolicyDocument.fromJson(document) });
+      // Only a function allowed to read the secret is told where it is.
+      const readsSecret = options.statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
       const fn = new lambda.Function(this, `${name}Function`, {
         functionName,
         runtime: lambda.Runtime.NODEJS_22_X,
@@ -169,43 +178,87 @@ export class DataflowFlow extends Construct {
         logGroup,
         memorySize: options.memorySize,
         timeout: Duration.seconds(options.timeoutSeconds),
-        environment: { ...environment, ...options.environment },
+        environment: { ...environment, ...(readsSecret ? { [AWS_ENV.aerisCredentials]: `secretsmanager:${secretName}` } : {}), ...options.environment },
       });
       return { fn, logGroup };
     };
 
+    const queues = new Map(
+      props.flow.consumers.map((consumer) => {
+        const deadLetterQueue = new sqs.Queue(this, `${consumer.name}DeadLetters`, {
+          queueName: names.deadLetterQueueOf(consumer.name),
+          retentionPeriod: DEAD_LETTER_RETENTION,
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        });
+        const queue = new sqs.Queue(this, `${consumer.name}Queue`, {
+          queueName: names.queueOf(consumer.name),
+          visibilityTimeout: Duration.seconds(visibilityTimeoutOf(consumer)),
+          maxMessageSizeBytes: MAX_MESSAGE_BYTES,
+          receiveMessageWaitTime: Duration.seconds(20),
+          deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: maxReceiveCountOf(consumer) },
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        });
+        return [consumer.name, { queue, deadLetterQueue }];
+      }),
+    );
+    const queuesOf = (consumer: string) => {
+      const found = queues.get(consumer);
+      if (!found) throw new Error(`the permissions name the queue of ${JSON.stringify(consumer)}, which is no consumer of the flow ${props.flow.name}`);
+      return found;
+    };
+    const resolve = (ref: ResourceRef): string => {
+      switch (ref.kind) {
+        case 'table':
+          return this.table.attrArn;
+        case 'table-index':
+          return `${this.table.attrArn}/index/${ref.index}`;
+        case 'queue':
+          return queuesOf(ref.consumer).queue.queueArn;
+        case 'dead-letter-queue':
+          return queuesOf(ref.consumer).deadLetterQueue.queueArn;
+        case 'objects':
+          return this.bucket.arnForObjects(`${ref.prefix}*`);
+        case 'secret':
+          return this.secret.secretArn;
+        case 'email-identity':
+          return Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: ref.identity });
+      }
+    };
+    const permissionsOf = (name: string) => {
+      const found = props.flow.permissions.find((p) => p.function === name);
+      if (!found) throw new Error(`the flow ${props.flow.name} has no permissions for the function ${name}`);
+      return found.statements;
+    };
+
     this.consumers = props.flow.consumers.map((consumer) => {
+      const { queue, deadLetterQueue } = queuesOf(consumer.name);
       const visibility = visibilityTimeoutOf(consumer);
       const timeoutSeconds = Math.min(MAX_FUNCTION_SECONDS, Math.ceil(consumer.timeoutMs / 1000) + FUNCTION_MARGIN_SECONDS);
       if (visibility < timeoutSeconds) throw new Error(`${consumer.name}: its queue's visibility timeout (${visibility} s) is shorter than its function's (${timeoutSeconds} s)`);
-      const deadLetterQueue = new sqs.Queue(this, `${consumer.name}DeadLetters`, {
-        queueName: names.deadLetterQueueOf(consumer.name),
-        retentionPeriod: DEAD_LETTER_RETENTION,
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
-      const queue = new sqs.Queue(this, `${consumer.name}Queue`, {
-        queueName: names.queueOf(consumer.name),
-        visibilityTimeout: Duration.seconds(visibility),
-        maxMessageSizeBytes: MAX_MESSAGE_BYTES,
-        receiveMessageWaitTime: Duration.seconds(20),
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: maxReceiveCountOf(consumer) },
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
       const { fn, logGroup } = makeFunction(consumer.name, this.bundle.handlers.consumer, {
         timeoutSeconds,
         memorySize: pick(props.memorySizeMb, consumer.name, 1024),
         environment: { [AWS_RUNTIME_ENV.consumer]: consumer.name },
+        statements: permissionsOf(consumer.name),
       });
       const maxConcurrency = pick(props.maxConcurrency, consumer.name, 5);
       if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) throw new Error(`${consumer.name}: maxConcurrency must be a whole number from 2 to 1000, got ${maxConcurrency}`);
-      fn.addEventSource(new SqsEventSource(queue, { batchSize: Math.max(1, Math.min(MAX_BATCH, consumer.concurrency)), maxConcurrency, reportBatchItemFailures: true }));
+      // A mapping of its own rather than SqsEventSource, which would grant the role its own set of
+      // queue actions: the role holds the permissions' statements and nothing else.
+      new lambda.EventSourceMapping(this, `${consumer.name}Events`, {
+        target: fn,
+        eventSourceArn: queue.queueArn,
+        batchSize: Math.max(1, Math.min(MAX_BATCH, consumer.concurrency)),
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      });
       return { consumer, function: fn, queue, deadLetterQueue, logGroup };
     });
 
     if (props.flow.schedule) {
-      const { fn } = makeFunction('schedule', this.bundle.handlers.schedule, { timeoutSeconds: 60, memorySize: 512, environment: {} });
+      const { fn } = makeFunction(SCHEDULE_FUNCTION, this.bundle.handlers.schedule, { timeoutSeconds: 60, memorySize: 512, environment: {}, statements: permissionsOf(SCHEDULE_FUNCTION) });
       this.scheduleFunction = fn;
       this.scheduleRule = new events.Rule(this, 'Schedule', {
         ruleName: `${names.prefix}-schedule`,
