@@ -83,6 +83,16 @@ export class FlowDashboard extends Construct {
           graph('Messages retried or dead, by consumer', consumers.flatMap((c) => OUTCOMES.filter((o) => o === 'retry' || o === 'dead').map((o) => custom(METRICS.messages, { consumer: c.name, outcome: o }, 'Sum', `${c.name} ${o}`)))),
         ],
         [
+          // Every type the flow has, found by a search rather than listed: the stack need not know them.
+          graph('Messages by type and outcome', [
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${METRIC_NAMESPACE},${METRICS.messagesByType.dimensions.join(',')}} MetricName="${METRICS.messagesByType.name}" service="${prefix}"', 'Sum', ${PERIOD.toSeconds()})`,
+              label: '',
+              period: PERIOD,
+            }),
+          ], 24),
+        ],
+        [
           graph('Handling time p50 / p99 (ms)', consumers.flatMap((c) => ['p50', 'p99'].map((p) => custom(METRICS.handlerDuration, { consumer: c.name }, p, `${c.name} ${p}`)))),
           graph('Dead letters, by consumer', consumers.map((c) => custom(METRICS.deadLetters, { consumer: c.name }, 'Sum', c.name))),
         ],
