@@ -26,7 +26,7 @@ import { sqsVisibility, type Visibility } from '../../adapters/sqs/visibility.js
 import type { FlowEventListener } from '../../core/events.js';
 import { consumerAccess } from '../../core/flow-access.js';
 import type { Flow } from '../../core/flow.js';
-import { provideFlow, type FlowPorts, type ProvidedFlow } from '../../core/flow-module.js';
+import { provideFlow, type FlowPorts, type FlowSource, type ProvidedFlow } from '../../core/flow-module.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { createProcessor, type Processor } from '../../core/processor.js';
 import type { RetryOverrides } from '../../core/retry-policy.js';
@@ -68,6 +68,8 @@ export interface ColdStartOptions {
   retry?: RetryOverrides;
   /** `--flow`, above DATAFLOW_FLOW. */
   flow?: string;
+  /** The flow module's export itself, imported statically by a deployment's bundle: then neither `flow` nor DATAFLOW_FLOW is read. */
+  source?: FlowSource;
   /** Wraps the state store the processor uses: for tests that act at a chosen moment of a handling. */
   wrapState?: (state: StateStore) => StateStore;
   /** The consumers this context handles: the secret is read only when one of them declares a secret setting. @defaultValue every consumer of the flow */
@@ -84,10 +86,11 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
   let provided: ProvidedFlow | undefined;
   try {
     const configFile = readConfigFile(settings.configPath);
-    const choice = chooseFlow(options.flow, settings.flow, configFile);
-    const source = await importFlow(choice);
+    const choice = options.source === undefined ? chooseFlow(options.flow, settings.flow, configFile) : undefined;
+    const source = choice ? await importFlow(choice) : options.source;
+    const name = choice?.name ?? 'the bundled flow module';
     const ports = (env: FlowPorts['settings']['env']): FlowPorts => ({ mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } });
-    provided = await provideFlow(source, ports(settings.env), choice.name);
+    provided = await provideFlow(source, ports(settings.env), name);
     const wanted = secretSettingsOf(provided.flow, options.consumers);
     const credentials = wanted.length > 0 ? await readCredentials(settings) : undefined;
     const read = credentials ? pickSettings(credentials, wanted, settings) : {};
@@ -95,7 +98,7 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
       const first = provided;
       provided = undefined;
       await first.close?.();
-      provided = await provideFlow(source, ports({ ...settings.env, ...read }), choice.name);
+      provided = await provideFlow(source, ports({ ...settings.env, ...read }), name);
     }
     const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...Object.values(read), ...(provided.secrets ?? [])]);
     const redact = textScrubber(secrets);
