@@ -1,9 +1,11 @@
 /**
  * Least privilege, proven by running under it. On moto with IAM enforced, each function of the
  * weather flow runs in a process of its own, under an IAM user that holds exactly the statements
- * `functionPermissions` gives that function (as moto reads them, see support/moto-iam.ts). The
- * whole flow runs, from a schedule tick to a mail with its GIF; then each principal is refused
- * what its worker must never do.
+ * its role gets in the stack (`describeFlow`, whose statements least-privilege.template.test.ts
+ * finds in the synthesized template), as moto reads them (support/moto-iam.ts), with the secret
+ * in Secrets Manager and its name given to the function that may read it only, as the stack does.
+ * The whole flow runs, from a schedule tick to a mail with its GIF; then each principal is
+ * refused what its worker must never do.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,13 +21,14 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import weatherFlowModule from '../../examples/weather/index.js';
 import { startAmpServer, type AmpServer } from '../../examples/weather/offline-maps/amp-server.js';
 import { capturingMailer } from '../../src/adapters/memory/mailer.js';
 import { memoryBlobStore } from '../../src/adapters/memory/blob-store.js';
-import { functionPermissions, policyDocument, resourceArn, SCHEDULE_FUNCTION } from '../../src/deploy/aws/permissions.js';
+import { describeFlow } from '../../src/deploy/aws/deployed-flow.js';
+import { policyDocument, resourceArn, SCHEDULE_FUNCTION, type FunctionPermissions } from '../../src/deploy/aws/permissions.js';
 import { readAwsSettings, type AwsRuntimeSettings } from '../../src/runtimes/aws/settings.js';
 import { setUpAws } from '../../src/runtimes/aws/setup.js';
 import type { Flow } from '../../src/index.js';
@@ -49,6 +52,7 @@ interface World {
   settings: AwsRuntimeSettings;
   flow: Flow;
   principals: Map<string, Principal>;
+  permissions: FunctionPermissions[];
   running: ChildProcess[];
   stderr: Map<string, string>;
   cwd: string;
@@ -74,17 +78,19 @@ describe('each function runs under exactly its own policy, on moto with IAM enfo
       DATAFLOW_LOG_LEVEL: 'warn',
       NODE_NO_WARNINGS: '1',
     };
-    const settings = readAwsSettings(env);
+    const secret = `secretsmanager:${env.DATAFLOW_AWS_PREFIX}/aeris-credentials`;
+    const settings = readAwsSettings({ ...env, DATAFLOW_AERIS_CREDENTIALS: secret });
     const provided = await weatherFlowModule({ mailer: capturingMailer(), blobs: memoryBlobStore(), settings: { config: {}, env } });
     await provided.close?.();
-    world = { moto, proxy, amp, env, settings, flow: provided.flow, principals: new Map(), running: [], stderr: new Map(), cwd: await mkdtemp(join(tmpdir(), 'dataflow-iam-')), account: '' };
+    world = { moto, proxy, amp, env, settings, flow: provided.flow, principals: new Map(), permissions: describeFlow(provided.flow, { sesFrom: SENDER }).permissions, running: [], stderr: new Map(), cwd: await mkdtemp(join(tmpdir(), 'dataflow-iam-')), account: '' };
 
     // The operator makes the stack's resources and the principals while moto lets anyone in.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: OPERATOR.accessKeyId, AWS_SECRET_ACCESS_KEY: OPERATOR.secretAccessKey, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint });
     await setUpAws({ settings, consumers: world.flow.consumers(), credentials: AERIS });
     const account = (world.account = (await new STSClient({ region: REGION, endpoint: moto.endpoint, credentials: OPERATOR }).send(new GetCallerIdentityCommand({}))).Account!);
     const iam = new IAMClient({ region: REGION, endpoint: moto.endpoint, credentials: OPERATOR });
-    for (const fn of functionPermissions(world.flow, { mailIdentity: SENDER })) {
+    for (const fn of world.permissions) {
+      for (const statement of fn.statements) for (const action of statement.actions) assert.match(action, /^[a-z0-9]+:[A-Za-z]+$/, `${fn.function} is granted ${action}`);
       const policy = policyDocument(fn.statements, (ref) => resourceArn(ref, { names: settings.names, account, region: REGION, secret: settings.secretSource }));
       world.principals.set(fn.function, await principalWith(iam, `${settings.names.prefix}-${fn.function}`, asMotoReadsIt(policy)));
     }
@@ -126,7 +132,7 @@ describe('each function runs under exactly its own policy, on moto with IAM enfo
     const s3 = (who: string) => withRefusals(new S3Client({ ...clientOf(who), forcePathStyle: true }));
     const put = (Key: string) => new PutObjectCommand({ Bucket: bucket, Key, Body: 'forged' });
     const get = (Key: string) => new GetObjectCommand({ Bucket: bucket, Key });
-    const readSecret = (who: string) => withRefusals(new SSMClient(clientOf(who))).send(new GetParameterCommand({ Name: world.settings.secretSource.name, WithDecryption: true }));
+    const readSecret = (who: string) => withRefusals(new SecretsManagerClient(clientOf(who))).send(new GetSecretValueCommand({ SecretId: world.settings.secretSource.name }));
     const queueUrl = (consumer: string) => `${world.proxy.endpoint}/${world.account}/${world.settings.names.queueOf(consumer)}`;
     const sendTo = (who: string, consumer: string) => withRefusals(new SQSClient(clientOf(who))).send(new SendMessageCommand({ QueueUrl: queueUrl(consumer), MessageBody: '{"type":"please-create-gif"}' }));
     const refusals: [who: string, what: string, call: () => Promise<unknown>][] = [
@@ -198,7 +204,10 @@ function functionEnv(fn: string, extra: Record<string, string> = {}): NodeJS.Pro
   const { credentials } = world.principals.get(fn)!;
   const env: NodeJS.ProcessEnv = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return { ...env, ...world.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...extra };
+  // As the stack does: only a function allowed to read the secret is told where it is.
+  const readsSecret = world.permissions.find((p) => p.function === fn)!.statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
+  const secret = readsSecret ? { DATAFLOW_AERIS_CREDENTIALS: `${world.settings.secretSource.store}:${world.settings.secretSource.name}` } : {};
+  return { ...env, ...world.env, ...secret, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...extra };
 }
 
 function spawnFunction(fn: string, extra: Record<string, string>): ChildProcess {
