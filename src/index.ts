@@ -8,6 +8,7 @@ export * from './core/errors.js';
 export * from './core/worker.js';
 export * from './core/mediator.js';
 export * from './core/flow.js';
+export * from './core/flow-access.js';
 export * from './core/flow-module.js';
 export * from './core/events.js';
 export * from './core/logger.js';

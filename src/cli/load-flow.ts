@@ -21,9 +21,10 @@ export interface FlowChoice {
 
 /**
  * The built-in flow: the weather GIFs, an example of the package (`dataflow/examples/weather`),
- * loaded like any other module.
+ * loaded like any other module. Resolved when chosen, not when this module loads: a deployment's
+ * bundle, which brings its flow along, has no package to resolve it in.
  */
-const weatherModule = new URL(import.meta.resolve('dataflow/examples/weather'));
+const weatherModule = () => new URL(import.meta.resolve('dataflow/examples/weather'));
 
 /** `setting` is `DATAFLOW_FLOW`'s value. */
 export function chooseFlow(flag: string | undefined, setting: string | undefined, config: ConfigFile, cwd = process.cwd()): FlowChoice {
@@ -37,7 +38,7 @@ export function chooseFlow(flag: string | undefined, setting: string | undefined
     const url = value.startsWith('file:') ? new URL(value) : pathToFileURL(resolve(cwd, value));
     return { url, name: `the flow module ${value} (${from})`, builtIn: false };
   }
-  return { url: weatherModule, name: 'the weather flow', builtIn: true };
+  return { url: weatherModule(), name: 'the weather flow', builtIn: true };
 }
 
 /** Throws, naming the module and the path, when the chosen module is no file. */

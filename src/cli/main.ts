@@ -5,7 +5,7 @@
  * messages, 64 a usage error (see help-text.ts).
  */
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { secretsFromEnvironment, textScrubber } from '../observability/secrets.js';
 import { buildProgram, UsageError } from './program.js';
 import { readSettings, type Settings } from './settings.js';
@@ -21,8 +21,12 @@ async function main(argv: string[]): Promise<number> {
     exit: (exitCode) => void (code = exitCode),
   });
   // Commander reports its own usage errors; they are said as ours are, below.
-  program.exitOverride().configureOutput({ outputError: () => {} });
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
+  // Every command, nested ones too (`aws setup`, `deploy aws`).
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: () => {} });
+    command.commands.forEach(quiet);
+  };
+  quiet(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -45,9 +49,11 @@ function commanderText(message: string): string {
 
 /** The command a usage error is about, for the pointer to its help. */
 function commandOf(argv: string[]): string {
-  const known = ['run', 'send', 'invoke', 'failed', 'redrive', 'trace', 'dashboard', 'migrate', 'prune', 'init'];
-  const name = argv.find((arg) => !arg.startsWith('-'));
-  return name && known.includes(name) ? `dataflow ${name}` : 'dataflow';
+  const known = ['run', 'send', 'invoke', 'failed', 'redrive', 'trace', 'dashboard', 'migrate', 'prune', 'init', 'aws', 'deploy', 'destroy'];
+  const [name, sub] = argv.filter((arg) => !arg.startsWith('-'));
+  if (!name || !known.includes(name)) return 'dataflow';
+  const nested: Record<string, string[]> = { aws: ['setup'], deploy: ['aws'], destroy: ['aws'] };
+  return sub && nested[name]?.includes(sub) ? `dataflow ${name} ${sub}` : `dataflow ${name}`;
 }
 
 // `dataflow trace … | head`: a reader that went away is no error; the command ends as Unix tools do.

@@ -20,6 +20,8 @@ import { environmentHelp, exitCodes, flowSettings, stateSettings, type SettingKe
 import { parseRoles } from './roles.js';
 import { parsePort, withRuntime, type Settings } from './settings.js';
 import { awsSetupCommand, awsSetupHelp } from './commands/aws-setup.js';
+import { deployAwsCommand, deployAwsHelp, destroyAwsCommand, synthAwsCommand } from './commands/deploy-aws.js';
+import { STAGES } from '../deploy/aws/stages.js';
 import { runtimeDefaults } from '../runtimes/env.js';
 
 /** A command used wrongly: the exit code is 64, and the command's help is pointed to. */
@@ -183,11 +185,53 @@ export function buildProgram(context: ProgramContext): Command {
     .addOption(flowOption())
     .action((options: { flow?: string }) => run(() => awsSetupCommand(settings(), { flow: options.flow })));
 
+  const stageOption = () => new Option('--stage <stage>', 'the stage: its own stack and resources, named <name>-<stage>').choices(STAGES).default('dev');
+  const nameOption = () => new Option('--name <name>', 'what the stack and its resources are named from, with the stage').default('dataflow');
+  const deployGroup = program.command('deploy').summary('deploy the flow as code').description('deploy the flow as code').helpOption('-h, --help', 'show this help');
+  deployGroup
+    .command('aws')
+    .summary("deploy the flow's AWS stack with the CDK toolkit, or with --synth write its CloudFormation template (no account, no network)")
+    .description("deploy the flow's AWS stack with the CDK toolkit, or with --synth write its CloudFormation template (no account, no network)")
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', deployAwsHelp)
+    .addOption(stageOption())
+    .addOption(nameOption())
+    .option('--synth', 'only synthesize: write the cloud assembly (template and code) into --out')
+    .option('--out <dir>', 'where --synth writes')
+    .addOption(flowOption())
+    .action((options: { stage: string; name: string; synth?: boolean; out?: string; flow?: string }) =>
+      run(async () => {
+        if (options.out !== undefined && !options.synth) throw new UsageError('--out goes with --synth (deploying writes no template of its own)');
+        if (options.synth && (options.out === undefined || options.out.trim() === '')) throw new UsageError('--synth needs --out <dir>, the folder to write the template into');
+        const common = { stage: options.stage, name: usage(() => checkedName(options.name)), flow: options.flow };
+        return options.synth ? synthAwsCommand(settings(), { ...common, out: options.out! }) : deployAwsCommand(settings(), common);
+      }),
+    );
+  const destroyGroup = program.command('destroy').summary('take a deployed flow down').description('take a deployed flow down').helpOption('-h, --help', 'show this help');
+  destroyGroup
+    .command('aws')
+    .summary("delete the flow's AWS stack for a stage (dev and staging first empty their bucket; prod keeps its table and bucket)")
+    .description("delete the flow's AWS stack for a stage (dev and staging first empty their bucket; prod keeps its table and bucket)")
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', deployAwsHelp)
+    .addOption(stageOption())
+    .addOption(nameOption())
+    .addOption(flowOption())
+    .action((options: { stage: string; name: string; flow?: string }) =>
+      run(() => destroyAwsCommand(settings(), { stage: options.stage, name: usage(() => checkedName(options.name)), flow: options.flow })),
+    );
+
   command('init', 'write a starter flow, its config file and its test into a folder', [], false)
     .argument('[dir]', 'the folder; made when missing', '.')
     .action((dir: string) => run(() => initCommand(dir)));
 
   return program;
+}
+
+/** `--name`: with `-<stage>` it must still be a valid prefix. */
+function checkedName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/.test(name)) throw new Error(`--name must be 1 to 31 letters, digits, '-' or '_', starting with a letter or digit (got ${JSON.stringify(name)})`);
+  return name;
 }
 
 /** A flag that does not parse is a usage error: the help is pointed to. */

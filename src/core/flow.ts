@@ -2,6 +2,7 @@ import type { MessageDefinition } from './message.js';
 import type { Mediator } from './mediator.js';
 import type { Worker } from './worker.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { checkAccess, type ConsumerAccess } from './flow-access.js';
 
 /** A flow: its message types, its workers and the mediator that leads them. */
 export interface Flow {
@@ -17,6 +18,8 @@ export interface Flow {
   readonly types: readonly string[];
   /** What the flow asks for on its own, on a clock: e.g. the maps to fetch every 7 minutes. */
   readonly schedule?: FlowSchedule;
+  /** What each consumer may touch, as declared (see flow-access.ts; `consumerAccess` applies the defaults). */
+  readonly access?: Readonly<Record<string, ConsumerAccess>>;
 }
 
 /**
@@ -38,6 +41,8 @@ export function defineFlow(spec: {
   /** Types no worker or rule names, e.g. a final `did-*` that is only recorded. */
   messages?: MessageDefinition[];
   schedule?: FlowSchedule;
+  /** Per consumer: the secret settings it needs, the blob prefixes it reads and writes, whether it sends mail. */
+  access?: Record<string, ConsumerAccess>;
 }): Flow {
   const definitions = new Map<string, MessageDefinition>();
   const routes = new Map<string, string>();
@@ -60,6 +65,7 @@ export function defineFlow(spec: {
   // Whatever no worker accepts is the mediator's: it records every message it gets.
   for (const type of definitions.keys()) if (!routes.has(type)) routes.set(type, spec.mediator.name);
   // Checked now, so a flow with an unusable policy fails when it is defined, naming the consumer.
+  if (spec.access !== undefined) checkAccess(spec.name, spec.mediator.name, spec.workers.map((w) => w.name), spec.access);
   const policies = new Map([spec.mediator, ...spec.workers].map((c) => [c.name, resolveRetryPolicy(c.name, c.retry)]));
 
   return {
@@ -70,6 +76,7 @@ export function defineFlow(spec: {
     definition: (type) => definitions.get(type),
     route: (type) => routes.get(type),
     schedule: spec.schedule,
+    access: spec.access,
     consumers: () => [
       {
         name: spec.mediator.name,

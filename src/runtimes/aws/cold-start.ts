@@ -7,6 +7,10 @@
  * The credentials reach the flow through its factory's settings (as AERIS_CLIENT_ID and
  * AERIS_CLIENT_SECRET in `settings.env`, the names the weather flow reads), never through the
  * function's plain environment, and they go to the processor's `redact` and the log's scrubber.
+ * Only a context whose consumers declare a secret setting (the flow's `access`) reads the secret,
+ * and it hands the factory only the settings they declare: so a function's role needs the secret
+ * only where its handler uses it. Which consumer declares what is known once the flow is built,
+ * so such a context builds the flow twice: without the secret, then with it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -20,7 +24,9 @@ import { queueUrls, type QueueUrls } from '../../adapters/sqs/queue-names.js';
 import { sqsSender } from '../../adapters/sqs/sender.js';
 import { sqsVisibility, type Visibility } from '../../adapters/sqs/visibility.js';
 import type { FlowEventListener } from '../../core/events.js';
-import { provideFlow, type ProvidedFlow } from '../../core/flow-module.js';
+import { consumerAccess } from '../../core/flow-access.js';
+import type { Flow } from '../../core/flow.js';
+import { provideFlow, type FlowPorts, type FlowSource, type ProvidedFlow } from '../../core/flow-module.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { createProcessor, type Processor } from '../../core/processor.js';
 import type { RetryOverrides } from '../../core/retry-policy.js';
@@ -65,8 +71,12 @@ export interface ColdStartOptions {
   retry?: RetryOverrides;
   /** `--flow`, above DATAFLOW_FLOW. */
   flow?: string;
+  /** The flow module's export itself, imported statically by a deployment's bundle: then neither `flow` nor DATAFLOW_FLOW is read. */
+  source?: FlowSource;
   /** Wraps the state store the processor uses: for tests that act at a chosen moment of a handling. */
   wrapState?: (state: StateStore) => StateStore;
+  /** The consumers this context handles: the secret is read only when one of them declares a secret setting. @defaultValue every consumer of the flow */
+  consumers?: readonly string[];
 }
 
 export async function coldStart(settings: AwsRuntimeSettings, options: ColdStartOptions = {}): Promise<AwsContext> {
@@ -78,12 +88,22 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
   const mailer = settings.smtpUrl ? smtpMailer(settings.smtpUrl) : sesMailer({ from: settings.sesFrom });
   let provided: ProvidedFlow | undefined;
   try {
-    const credentials = await readCredentials(settings);
     const configFile = readConfigFile(settings.configPath);
-    const choice = chooseFlow(options.flow, settings.flow, configFile);
-    const env = credentials ? { ...settings.env, [AERIS_SETTING_NAMES.clientId]: credentials.clientId, [AERIS_SETTING_NAMES.clientSecret]: credentials.clientSecret } : settings.env;
-    provided = await provideFlow(await importFlow(choice), { mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } }, choice.name);
-    const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...(credentials ? [credentials.clientId, credentials.clientSecret] : []), ...(provided.secrets ?? [])]);
+    const choice = options.source === undefined ? chooseFlow(options.flow, settings.flow, configFile) : undefined;
+    const source = choice ? await importFlow(choice) : options.source;
+    const name = choice?.name ?? 'the bundled flow module';
+    const ports = (env: FlowPorts['settings']['env']): FlowPorts => ({ mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } });
+    provided = await provideFlow(source, ports(settings.env), name);
+    const wanted = secretSettingsOf(provided.flow, options.consumers);
+    const credentials = wanted.length > 0 ? await readCredentials(settings) : undefined;
+    const read = credentials ? pickSettings(credentials, wanted, settings) : {};
+    if (credentials) {
+      const first = provided;
+      provided = undefined;
+      await first.close?.();
+      provided = await provideFlow(source, ports({ ...settings.env, ...read }), name);
+    }
+    const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...Object.values(read), ...(provided.secrets ?? [])]);
     const redact = textScrubber(secrets);
     const log = options.log?.(secrets) ?? silentLogger;
     const state = openDynamoStateStore({ client: dynamo, table: names.table });
@@ -124,6 +144,20 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
     dynamo.destroy();
     throw error;
   }
+}
+
+/** The secret settings the context's consumers declare. */
+function secretSettingsOf(flow: Flow, consumers: readonly string[] | undefined): string[] {
+  const names = consumers ?? flow.consumers().map((c) => c.name);
+  return [...new Set(names.flatMap((consumer) => consumerAccess(flow, consumer).secrets))];
+}
+
+/** The declared settings, from what the stack's secret holds; a declared one it does not hold is an error. */
+function pickSettings(credentials: AerisCredentials, wanted: readonly string[], settings: AwsRuntimeSettings): Record<string, string> {
+  const held: Record<string, string> = { [AERIS_SETTING_NAMES.clientId]: credentials.clientId, [AERIS_SETTING_NAMES.clientSecret]: credentials.clientSecret };
+  const missing = wanted.filter((name) => !(name in held));
+  if (missing.length > 0) throw new Error(`the flow declares the secret setting ${missing.join(', ')}, but ${describeSource(settings.secretSource)} holds only ${Object.keys(held).join(', ')}`);
+  return Object.fromEntries(wanted.map((name) => [name, held[name]!]));
 }
 
 /** The stack's secret, when there is one; a missing default one means none (the flow decides). */

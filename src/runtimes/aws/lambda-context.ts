@@ -4,16 +4,33 @@
  * that fails is begun again by the next invocation. Its logs are Powertools Logger's JSON lines,
  * its metrics EMF lines on standard output (see the telemetry in cold-start.ts).
  */
+import type { FlowSource } from '../../core/flow-module.js';
 import { createPowertoolsLogger } from '../../observability/powertools-logger.js';
 import { coldStart, type AwsContext } from './cold-start.js';
-import { readAwsSettings } from './settings.js';
+import { AWS_RUNTIME_ENV, readAwsSettings } from './settings.js';
 
 let started: Promise<AwsContext> | undefined;
+let bundled: FlowSource | undefined;
+
+/**
+ * A deployment's bundle imports its flow module statically and hands its export here before the
+ * handler's module loads: the cold start then runs that flow, and DATAFLOW_FLOW is not read.
+ */
+export function useBundledFlow(source: FlowSource): void {
+  bundled = source;
+}
 
 function begin(): Promise<AwsContext> {
   const level = process.env.DATAFLOW_LOG_LEVEL || 'info';
   const settings = readAwsSettings(process.env);
-  const ready = coldStart(settings, { log: (secrets) => createPowertoolsLogger({ level: level as 'info', service: settings.names.prefix, secrets }) });
+  // A consumer's function handles that consumer only (so it reads the secret only if it declares
+  // one); the schedule's function, which has no DATAFLOW_CONSUMER, handles none.
+  const consumer = process.env[AWS_RUNTIME_ENV.consumer];
+  const ready = coldStart(settings, {
+    consumers: consumer ? [consumer] : [],
+    log: (secrets) => createPowertoolsLogger({ level: level as 'info', service: settings.names.prefix, secrets }),
+    source: bundled,
+  });
   ready.catch(() => started === ready && (started = undefined));
   return ready;
 }

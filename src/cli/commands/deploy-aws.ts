@@ -1,0 +1,117 @@
+/**
+ * `dataflow deploy aws`: the chosen flow's stack (deploy/aws/), for a stage. With `--synth` it
+ * writes the cloud assembly (the CloudFormation template and the functions' code) into a folder
+ * with no account and no network; without, the CDK toolkit deploys it, and the Aeris credentials
+ * in the environment are stored in the stack's secret. `dataflow destroy aws` takes it down.
+ */
+import { fileURLToPath } from 'node:url';
+import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
+import { memoryBlobStore } from '../../adapters/memory/blob-store.js';
+import { requirePackages, SYNTH_PACKAGES, TOOLKIT_PACKAGES } from '../../deploy/aws/required-packages.js';
+import type { DeploymentOptions } from '../../deploy/aws/synthesize.js';
+import { embeddedPaths } from '../../embedded.js';
+import { AWS_RUNTIME_ENV } from '../../runtimes/aws/settings.js';
+import { provideChosenFlow } from '../app.js';
+import { readConfigFile } from '../config-file.js';
+import { chooseFlow } from '../load-flow.js';
+import type { Settings } from '../settings.js';
+
+export interface DeployAwsOptions {
+  stage: string;
+  /** Names the stack with the stage: `<name>-<stage>`. */
+  name: string;
+  flow?: string;
+}
+
+export const deployAwsHelp = `
+What it makes, all named <name>-<stage> (dataflow-dev by default), so stages live side by side:
+  per consumer a function (nodejs22.x), its queue and dead-letter queue, its log group;
+  the state table, the private bucket, the secret of the Aeris credentials, the schedule on
+  the flow's cron, a CloudWatch dashboard and alarms.
+
+Environment:
+  AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+      the account and region deployed to (not read with --synth); the account must be
+      bootstrapped for the CDK once: npx cdk bootstrap
+  AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
+      when both are set, stored in the stack's secret after deploying (never in the template)
+  ${AWS_RUNTIME_ENV.bucket}
+      the bucket instead of <name>-<stage>-blobs (bucket names are global)
+  ${AWS_RUNTIME_ENV.sesFrom}
+      the SES identity mail goes from, verified beforehand (dataflow aws setup makes it):
+      required when the flow sends mail, the one identity its mailer may send as
+  DATAFLOW_FLOW, DATAFLOW_CONFIG
+      the flow deployed, and its config file (bundled with it); default the weather flow
+
+Needs the optional packages aws-cdk-lib, constructs and esbuild (and @aws-cdk/toolkit-lib to
+deploy or destroy): npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
+`;
+
+/** The flow's description and module, read as every command reads the flow. */
+async function deployment(settings: Settings, options: DeployAwsOptions): Promise<DeploymentOptions> {
+  const { describeFlow } = await import('../../deploy/aws/deployed-flow.js');
+  const configFile = readConfigFile(settings.configPath);
+  const choice = chooseFlow(options.flow, settings.flow, configFile);
+  const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
+  await provided.close?.();
+  const value = (name: string) => settings.env[name] || undefined;
+  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom);
+  return {
+    stage: options.stage,
+    base: options.name,
+    flow: describeFlow(provided.flow, { sesFrom }),
+    flowModule: fileURLToPath(choice.url),
+    configFile: configFile.file,
+    bucketName: value(AWS_RUNTIME_ENV.bucket),
+    sesFrom,
+  };
+}
+
+export async function synthAwsCommand(settings: Settings, options: DeployAwsOptions & { out: string }): Promise<number> {
+  requirePackages(SYNTH_PACKAGES, 'dataflow deploy aws --synth');
+  const { synthesize } = await import('../../deploy/aws/synthesize.js');
+  const synthesized = synthesize({ ...(await deployment(settings, options)), outdir: options.out });
+  process.stdout.write(`stack ${synthesized.stackName} (stage ${synthesized.stage.stage}): template ${synthesized.templateFile}\n`);
+  return 0;
+}
+
+export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions): Promise<number> {
+  requirePackages(TOOLKIT_PACKAGES, 'dataflow deploy aws');
+  const { credentialsFromEnvironment } = await import('../../runtimes/aws/setup.js');
+  const credentials = credentialsFromEnvironment(settings.env); // checked before deploying
+  const [{ deployStack }, { STACK_OUTPUTS }, { storeAerisCredentials }] = await Promise.all([
+    import('../../deploy/aws/toolkit.js'),
+    import('../../deploy/aws/flow-stack.js'),
+    import('../../adapters/aws-secrets/aeris-credentials.js'),
+  ]);
+  const { stackName, outputs } = await deployStack(await deployment(settings, options));
+  const secret = outputs[STACK_OUTPUTS.secret];
+  const lines = [`stack ${stackName} deployed`];
+  if (credentials && secret) lines.push(`Aeris credentials stored in ${await storeAerisCredentials({ store: 'secretsmanager', name: secret }, credentials)}`);
+  else lines.push('Aeris credentials: none in the environment (AERIS_CLIENT_ID, AERIS_CLIENT_SECRET): set both and deploy again to store them');
+  lines.push(
+    'to send messages to it and watch them from here:',
+    `  export DATAFLOW_RUNTIME=aws DATAFLOW_AWS_PREFIX=${outputs[STACK_OUTPUTS.prefix]} ${AWS_RUNTIME_ENV.bucket}=${outputs[STACK_OUTPUTS.bucket]}`,
+    `  dashboard: CloudWatch, ${outputs[STACK_OUTPUTS.dashboard]}`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function destroyAwsCommand(settings: Settings, options: DeployAwsOptions): Promise<number> {
+  requirePackages(TOOLKIT_PACKAGES, 'dataflow destroy aws');
+  const [{ destroyStack }, { stageSettings }, { emptyBucket }] = await Promise.all([
+    import('../../deploy/aws/toolkit.js'),
+    import('../../deploy/aws/stages.js'),
+    import('../../deploy/aws/empty-bucket.js'),
+  ]);
+  const stage = stageSettings(options.stage, options.name);
+  const bucket = settings.env[AWS_RUNTIME_ENV.bucket] || `${stage.prefix.toLowerCase()}-blobs`;
+  const lines: string[] = [];
+  // CloudFormation deletes no bucket that holds objects: a stage that keeps no data empties it first.
+  if (!stage.retainData) lines.push(`bucket ${bucket}: ${await emptyBucket(bucket)} objects deleted`);
+  const { stackName } = await destroyStack(await deployment(settings, options));
+  lines.push(`stack ${stackName} destroyed${stage.retainData ? `; its table and bucket ${bucket} are kept (stage ${stage.stage} keeps its data)` : ''}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * Deploying and destroying through the CDK toolkit (`@aws-cdk/toolkit-lib`), with the AWS SDK's
+ * own credentials and region (AWS_PROFILE, AWS_REGION, ...). The toolkit waits on CloudFormation
+ * and reports each resource's progress and failure itself: nothing here polls.
+ */
+import { StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
+import { App } from 'aws-cdk-lib';
+import { addDeployment, type DeploymentOptions } from './synthesize.js';
+
+export interface DeployedOutputs {
+  stackName: string;
+  outputs: Record<string, string>;
+}
+
+async function assemblyOf(toolkit: Toolkit, options: DeploymentOptions) {
+  let stackName = '';
+  const source = await toolkit.fromAssemblyBuilder(
+    async (props) => {
+      const app = new App({ outdir: props.outdir, context: props.context, analyticsReporting: false });
+      stackName = addDeployment(app, options, { account: props.env.CDK_DEFAULT_ACCOUNT, region: props.env.CDK_DEFAULT_REGION }).stack.stackName;
+      return app.synth();
+    },
+    { clobberEnv: false },
+  );
+  return { source, stackName: () => stackName };
+}
+
+export async function deployStack(options: DeploymentOptions): Promise<DeployedOutputs> {
+  const toolkit = new Toolkit({ emojis: false, color: false });
+  const { source, stackName } = await assemblyOf(toolkit, options);
+  const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  const deployed = result.stacks.find((s) => s.stackName === stackName()) ?? result.stacks[0];
+  if (!deployed) throw new Error('the toolkit deployed no stack');
+  return { stackName: deployed.stackName, outputs: deployed.outputs };
+}
+
+export async function destroyStack(options: DeploymentOptions): Promise<{ stackName: string }> {
+  const toolkit = new Toolkit({ emojis: false, color: false });
+  const { source, stackName } = await assemblyOf(toolkit, options);
+  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  return { stackName: stackName() };
+}
