@@ -24,27 +24,31 @@ export interface DeployAwsOptions {
 }
 
 export const deployAwsHelp = `
-What it makes, all named <name>-<stage> (dataflow-dev by default), so stages live side by side:
-  per consumer a function (nodejs22.x), its queue and dead-letter queue, its log group;
-  the state table, the private bucket, the secret of the Aeris credentials, the schedule on
-  the flow's cron, a CloudWatch dashboard and alarms.
+What it makes, named <name>-<stage> (dataflow-dev by default), so stages live
+side by side: per consumer a function (nodejs22.x), its queue and dead-letter
+queue and its log group; the state table, the private bucket, the secret of the
+Aeris credentials, the schedule on the flow's cron, a dashboard and alarms.
 
 Environment:
   AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-      the account and region deployed to (not read with --synth); the account must be
-      bootstrapped for the CDK once: npx cdk bootstrap
+      the account and region deployed to (not read with --synth); the account
+      must be bootstrapped for the CDK once: npx cdk bootstrap
   AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
-      when both are set, stored in the stack's secret after deploying (never in the template)
+      when both are set, stored in the stack's secret after deploying (never in
+      the template)
   ${AWS_RUNTIME_ENV.bucket}
       the bucket instead of <name>-<stage>-blobs (bucket names are global)
   ${AWS_RUNTIME_ENV.sesFrom}
-      the SES identity mail goes from, verified beforehand (dataflow aws setup makes it):
-      required when the flow sends mail, the one identity its mailer may send as
+      the SES identity mail goes from, verified beforehand (dataflow aws setup
+      makes it): required when the flow sends mail, the one identity it may
+      send as
   DATAFLOW_FLOW, DATAFLOW_CONFIG
-      the flow deployed, and its config file (bundled with it); default the weather flow
+      the flow deployed, and its config file (bundled with it); default the
+      weather flow
 
-Needs the optional packages aws-cdk-lib, constructs and esbuild (and @aws-cdk/toolkit-lib to
-deploy or destroy): npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
+Needs the optional packages aws-cdk-lib, constructs and esbuild (and
+@aws-cdk/toolkit-lib to deploy or destroy):
+  npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
 `;
 
 /** The flow's description and module, read as every command reads the flow. */

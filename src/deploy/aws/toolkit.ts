@@ -28,7 +28,9 @@ async function assemblyOf(toolkit: Toolkit, options: DeploymentOptions) {
 export async function deployStack(options: DeploymentOptions): Promise<DeployedOutputs> {
   const toolkit = new Toolkit({ emojis: false, color: false });
   const { source, stackName } = await assemblyOf(toolkit, options);
-  const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
+    throw new Error(`could not deploy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
+  });
   const deployed = result.stacks.find((s) => s.stackName === stackName()) ?? result.stacks[0];
   if (!deployed) throw new Error('the toolkit deployed no stack');
   return { stackName: deployed.stackName, outputs: deployed.outputs };
@@ -37,6 +39,8 @@ export async function deployStack(options: DeploymentOptions): Promise<DeployedO
 export async function destroyStack(options: DeploymentOptions): Promise<{ stackName: string }> {
   const toolkit = new Toolkit({ emojis: false, color: false });
   const { source, stackName } = await assemblyOf(toolkit, options);
-  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
+    throw new Error(`could not destroy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
+  });
   return { stackName: stackName() };
 }
