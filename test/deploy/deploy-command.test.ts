@@ -39,7 +39,7 @@ describe('dataflow deploy aws', () => {
   });
 
   it('answers a wrong use with exit 64 and the help to read', async () => {
-    for (const args of [['deploy', 'aws', '--stage', 'qa'], ['deploy', 'aws', '--synth'], ['deploy', 'aws', '--out', 'x'], ['destroy', 'aws', '--name', 'no spaces'], ['deploy', 'aws', '--bogus']]) {
+    for (const args of [['deploy', 'aws', '--stage', 'qa'], ['deploy', 'aws', '--synth'], ['deploy', 'aws', '--out', 'x'], ['destroy', 'aws', '--name', 'no spaces'], ['deploy', 'aws', '--bogus'], ['deploy', 'aws', '--synth', '--out', 'x', '--bootstrap']]) {
       const ran = await runDataflow(args, { cwd, env: offline });
       assert.equal(ran.code, 64, `${args.join(' ')}: ${ran.stderr}`);
       assert.match(ran.stderr, new RegExp(`see dataflow ${args[0]} aws --help`));

@@ -32,7 +32,7 @@ Aeris credentials, the schedule on the flow's cron, a dashboard and alarms.
 Environment:
   AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
       the account and region deployed to (not read with --synth); the account
-      must be bootstrapped for the CDK once: npx cdk bootstrap
+      must be bootstrapped for the CDK once (--bootstrap does it)
   AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
       when both are set, stored in the stack's secret after deploying (never in
       the template)
@@ -79,7 +79,7 @@ export async function synthAwsCommand(settings: Settings, options: DeployAwsOpti
   return 0;
 }
 
-export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions): Promise<number> {
+export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions & { bootstrap?: boolean }): Promise<number> {
   requirePackages(TOOLKIT_PACKAGES, 'dataflow deploy aws');
   const { credentialsFromEnvironment } = await import('../../runtimes/aws/setup.js');
   const credentials = credentialsFromEnvironment(settings.env); // checked before deploying
@@ -88,7 +88,7 @@ export async function deployAwsCommand(settings: Settings, options: DeployAwsOpt
     import('../../deploy/aws/flow-stack.js'),
     import('../../adapters/aws-secrets/aeris-credentials.js'),
   ]);
-  const { stackName, outputs } = await deployStack(await deployment(settings, options));
+  const { stackName, outputs } = await deployStack({ ...(await deployment(settings, options)), bootstrap: options.bootstrap });
   const secret = outputs[STACK_OUTPUTS.secret];
   const lines = [`stack ${stackName} deployed`];
   if (credentials && secret) lines.push(`Aeris credentials stored in ${await storeAerisCredentials({ store: 'secretsmanager', name: secret }, credentials)}`);

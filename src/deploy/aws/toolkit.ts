@@ -3,7 +3,7 @@
  * own credentials and region (AWS_PROFILE, AWS_REGION, ...). The toolkit waits on CloudFormation
  * and reports each resource's progress and failure itself: nothing here polls.
  */
-import { StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
+import { BootstrapEnvironments, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
 import { App } from 'aws-cdk-lib';
 import { addDeployment, type DeploymentOptions } from './synthesize.js';
 
@@ -25,9 +25,12 @@ async function assemblyOf(toolkit: Toolkit, options: DeploymentOptions) {
   return { source, stackName: () => stackName };
 }
 
-export async function deployStack(options: DeploymentOptions): Promise<DeployedOutputs> {
+/** `bootstrap`: first make the CDK's own stack in the account and region (once for each). */
+export async function deployStack(options: DeploymentOptions & { bootstrap?: boolean }): Promise<DeployedOutputs> {
   const toolkit = new Toolkit({ emojis: false, color: false });
-  const { source, stackName } = await assemblyOf(toolkit, options);
+  const { bootstrap, ...deployment } = options;
+  const { source, stackName } = await assemblyOf(toolkit, deployment);
+  if (bootstrap) await toolkit.bootstrap(BootstrapEnvironments.fromCloudAssemblySource(source));
   const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
     throw new Error(`could not deploy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
   });
