@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { recordOf } from '../../src/adapters/sqs/event-records.js';
+import { emptyBucket } from '../../src/deploy/aws/empty-bucket.js';
 import { bundleForLambda, type LambdaBundle } from '../../src/deploy/aws/lambda-bundle.js';
 import { openAwsRuntime, type AwsRuntime } from '../../src/runtimes/aws/runtime.js';
 import { readAwsSettings } from '../../src/runtimes/aws/settings.js';
@@ -90,5 +91,16 @@ process.exit(0);`;
     assert.ok(replies.Messages?.some((m) => m.Body?.includes('"did-create-thumbnail"')), 'no did-create-thumbnail reached the mediator’s queue');
     s3.destroy();
     sqs.destroy();
+  });
+
+  it('is emptied out of its bucket before the stack goes (destroy aws): every object, a missing bucket none', async () => {
+    const bucket = `${world.env.DATAFLOW_AWS_PREFIX}-blobs`;
+    const s3 = new S3Client({ forcePathStyle: true });
+    const before = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount ?? 0;
+    assert.ok(before >= 2, `the bucket holds ${before} objects`);
+    assert.equal(await emptyBucket(bucket, s3), before);
+    assert.equal((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount, 0);
+    assert.equal(await emptyBucket(`${bucket}-none`, s3), 0);
+    s3.destroy();
   });
 });
