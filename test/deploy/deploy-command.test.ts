@@ -78,6 +78,12 @@ describe('dataflow deploy aws', () => {
     assert.equal(existsSync(out), false);
   });
 
+  it('destroy aws with no account to reach fails with exit 1, saying what it could not do', async () => {
+    const ran = await runDataflow(['destroy', 'aws', '--stage', 'staging'], { cwd, env: { ...offline, DATAFLOW_SES_FROM: '', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' }, timeoutMs: 300_000 });
+    assert.equal(ran.code, 1, ran.stderr);
+    assert.match(ran.stderr, /^dataflow: could not empty the bucket dataflow-staging-blobs before destroying the stack dataflow-staging: /m);
+  });
+
   it('names the command that installs the CDK when it is missing', async () => {
     const blocker = fileURLToPath(new URL('../support/block-packages.mjs', import.meta.url));
     const { execFile } = await import('node:child_process');

@@ -51,15 +51,18 @@ Needs the optional packages aws-cdk-lib, constructs and esbuild (and
   npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
 `;
 
-/** The flow's description and module, read as every command reads the flow. */
-async function deployment(settings: Settings, options: DeployAwsOptions): Promise<DeploymentOptions> {
+/**
+ * The flow's description and module, read as every command reads the flow. Destroying reads the
+ * stack's name from it only, so a flow that sends mail needs no SES identity then.
+ */
+async function deployment(settings: Settings, options: DeployAwsOptions, purpose: 'deploy' | 'destroy' = 'deploy'): Promise<DeploymentOptions> {
   const { describeFlow } = await import('../../deploy/aws/deployed-flow.js');
   const configFile = readConfigFile(settings.configPath);
   const choice = chooseFlow(options.flow, settings.flow, configFile);
   const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
   await provided.close?.();
   const value = (name: string) => settings.env[name] || undefined;
-  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom);
+  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom) ?? (purpose === 'destroy' ? 'unused@example.invalid' : undefined);
   return {
     stage: options.stage,
     base: options.name,
@@ -113,8 +116,13 @@ export async function destroyAwsCommand(settings: Settings, options: DeployAwsOp
   const bucket = settings.env[AWS_RUNTIME_ENV.bucket] || `${stage.prefix.toLowerCase()}-blobs`;
   const lines: string[] = [];
   // CloudFormation deletes no bucket that holds objects: a stage that keeps no data empties it first.
-  if (!stage.retainData) lines.push(`bucket ${bucket}: ${await emptyBucket(bucket)} objects deleted`);
-  const { stackName } = await destroyStack(await deployment(settings, options));
+  if (!stage.retainData) {
+    const deleted = await emptyBucket(bucket).catch((error: Error) => {
+      throw new Error(`could not empty the bucket ${bucket} before destroying the stack ${stage.prefix}: ${error.message}`, { cause: error });
+    });
+    lines.push(`bucket ${bucket}: ${deleted} objects deleted`);
+  }
+  const { stackName } = await destroyStack(await deployment(settings, options, 'destroy'));
   lines.push(`stack ${stackName} destroyed${stage.retainData ? `; its table and bucket ${bucket} are kept (stage ${stage.stage} keeps its data)` : ''}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
