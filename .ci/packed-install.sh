@@ -167,4 +167,19 @@ echo '{"type":"please-tidy-text","text":"a b c"}' | (cd starter && DATAFLOW_DIR=
   || { cat init-send.err >&2; fail "send on the starter failed"; }
 grep -q '"words":3' init-send.out || { cat init-send.out >&2; fail "the starter did not count 3 words"; }
 echo "init: the starter's test passes, and send runs it"
+# Deploying needs the CDK and esbuild, optional peer dependencies: without them the command names
+# what to install; with them (the lock file's versions) it writes the template from the installed
+# package, with no account and no network, the weather flow and sharp's linux-x64 binary in its asset.
+synth_env=(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_ENDPOINT_URL -u DATAFLOW_FLOW -u DATAFLOW_CONFIG
+  AWS_EC2_METADATA_DISABLED=true DATAFLOW_SES_FROM=gifs@example.com)
+if "${synth_env[@]}" npx dataflow deploy aws --synth --out cdk.out 2> deploy.err; then fail "deploy aws --synth ran without aws-cdk-lib"; fi
+grep -q "npm install --save-dev aws-cdk-lib constructs esbuild" deploy.err || { cat deploy.err >&2; fail "no clear error for deploy aws without the CDK"; }
+version_of() { node -p "require('$repo/node_modules/$1/package.json').version"; }
+npm install --no-audit --no-fund --prefer-offline "aws-cdk-lib@$(version_of aws-cdk-lib)" "constructs@$(version_of constructs)" "esbuild@$(version_of esbuild)" > cdk-install.out 2>&1 \
+  || { cat cdk-install.out >&2; fail "could not install the CDK beside the package"; }
+"${synth_env[@]}" npx dataflow deploy aws --synth --out cdk.out > synth.out 2> synth.err || { cat synth.err >&2; fail "deploy aws --synth failed"; }
+[ -s cdk.out/dataflow-dev.template.json ] || { cat synth.out >&2; fail "deploy aws --synth wrote no cdk.out/dataflow-dev.template.json"; }
+ls cdk.out/asset.*/node_modules/@img/sharp-linux-x64/lib/*.node > /dev/null 2>&1 || fail "the functions' asset has no sharp linux-x64 binary"
+ls cdk.out/asset.*/consumer.mjs > /dev/null 2>&1 || fail "the functions' asset has no consumer.mjs"
+echo "deploy aws --synth: without the CDK a clear error; with it $(cat synth.out)"
 echo "packed install: ok"

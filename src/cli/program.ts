@@ -198,13 +198,15 @@ export function buildProgram(context: ProgramContext): Command {
     .addOption(nameOption())
     .option('--synth', 'only synthesize: write the cloud assembly (template and code) into --out')
     .option('--out <dir>', 'where --synth writes')
+    .option('--bootstrap', 'first bootstrap the account and region for the CDK (once for each)')
     .addOption(flowOption())
-    .action((options: { stage: string; name: string; synth?: boolean; out?: string; flow?: string }) =>
+    .action((options: { stage: string; name: string; synth?: boolean; out?: string; bootstrap?: boolean; flow?: string }) =>
       run(async () => {
         if (options.out !== undefined && !options.synth) throw new UsageError('--out goes with --synth (deploying writes no template of its own)');
+        if (options.bootstrap && options.synth) throw new UsageError('--bootstrap goes with deploying, not with --synth (which needs no account)');
         if (options.synth && (options.out === undefined || options.out.trim() === '')) throw new UsageError('--synth needs --out <dir>, the folder to write the template into');
         const common = { stage: options.stage, name: usage(() => checkedName(options.name)), flow: options.flow };
-        return options.synth ? synthAwsCommand(settings(), { ...common, out: options.out! }) : deployAwsCommand(settings(), common);
+        return options.synth ? synthAwsCommand(settings(), { ...common, out: options.out! }) : deployAwsCommand(settings(), { ...common, bootstrap: Boolean(options.bootstrap) });
       }),
     );
   const destroyGroup = program.command('destroy').summary('take a deployed flow down').description('take a deployed flow down').helpOption('-h, --help', 'show this help');

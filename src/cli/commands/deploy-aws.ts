@@ -24,38 +24,45 @@ export interface DeployAwsOptions {
 }
 
 export const deployAwsHelp = `
-What it makes, all named <name>-<stage> (dataflow-dev by default), so stages live side by side:
-  per consumer a function (nodejs22.x), its queue and dead-letter queue, its log group;
-  the state table, the private bucket, the secret of the Aeris credentials, the schedule on
-  the flow's cron, a CloudWatch dashboard and alarms.
+What it makes, named <name>-<stage> (dataflow-dev by default), so stages live
+side by side: per consumer a function (nodejs22.x), its queue and dead-letter
+queue and its log group; the state table, the private bucket, the secret of the
+Aeris credentials, the schedule on the flow's cron, a dashboard and alarms.
 
 Environment:
   AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-      the account and region deployed to (not read with --synth); the account must be
-      bootstrapped for the CDK once: npx cdk bootstrap
+      the account and region deployed to (not read with --synth); the account
+      must be bootstrapped for the CDK once (--bootstrap does it)
   AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
-      when both are set, stored in the stack's secret after deploying (never in the template)
+      when both are set, stored in the stack's secret after deploying (never in
+      the template)
   ${AWS_RUNTIME_ENV.bucket}
       the bucket instead of <name>-<stage>-blobs (bucket names are global)
   ${AWS_RUNTIME_ENV.sesFrom}
-      the SES identity mail goes from, verified beforehand (dataflow aws setup makes it):
-      required when the flow sends mail, the one identity its mailer may send as
+      the SES identity mail goes from, verified beforehand (dataflow aws setup
+      makes it): required when the flow sends mail, the one identity it may
+      send as
   DATAFLOW_FLOW, DATAFLOW_CONFIG
-      the flow deployed, and its config file (bundled with it); default the weather flow
+      the flow deployed, and its config file (bundled with it); default the
+      weather flow
 
-Needs the optional packages aws-cdk-lib, constructs and esbuild (and @aws-cdk/toolkit-lib to
-deploy or destroy): npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
+Needs the optional packages aws-cdk-lib, constructs and esbuild (and
+@aws-cdk/toolkit-lib to deploy or destroy):
+  npm install --save-dev aws-cdk-lib constructs esbuild @aws-cdk/toolkit-lib
 `;
 
-/** The flow's description and module, read as every command reads the flow. */
-async function deployment(settings: Settings, options: DeployAwsOptions): Promise<DeploymentOptions> {
+/**
+ * The flow's description and module, read as every command reads the flow. Destroying reads the
+ * stack's name from it only, so a flow that sends mail needs no SES identity then.
+ */
+async function deployment(settings: Settings, options: DeployAwsOptions, purpose: 'deploy' | 'destroy' = 'deploy'): Promise<DeploymentOptions> {
   const { describeFlow } = await import('../../deploy/aws/deployed-flow.js');
   const configFile = readConfigFile(settings.configPath);
   const choice = chooseFlow(options.flow, settings.flow, configFile);
   const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
   await provided.close?.();
   const value = (name: string) => settings.env[name] || undefined;
-  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom);
+  const sesFrom = value(AWS_RUNTIME_ENV.sesFrom) ?? (purpose === 'destroy' ? 'unused@example.invalid' : undefined);
   return {
     stage: options.stage,
     base: options.name,
@@ -75,7 +82,7 @@ export async function synthAwsCommand(settings: Settings, options: DeployAwsOpti
   return 0;
 }
 
-export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions): Promise<number> {
+export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions & { bootstrap?: boolean }): Promise<number> {
   requirePackages(TOOLKIT_PACKAGES, 'dataflow deploy aws');
   const { credentialsFromEnvironment } = await import('../../runtimes/aws/setup.js');
   const credentials = credentialsFromEnvironment(settings.env); // checked before deploying
@@ -84,7 +91,7 @@ export async function deployAwsCommand(settings: Settings, options: DeployAwsOpt
     import('../../deploy/aws/flow-stack.js'),
     import('../../adapters/aws-secrets/aeris-credentials.js'),
   ]);
-  const { stackName, outputs } = await deployStack(await deployment(settings, options));
+  const { stackName, outputs } = await deployStack({ ...(await deployment(settings, options)), bootstrap: options.bootstrap });
   const secret = outputs[STACK_OUTPUTS.secret];
   const lines = [`stack ${stackName} deployed`];
   if (credentials && secret) lines.push(`Aeris credentials stored in ${await storeAerisCredentials({ store: 'secretsmanager', name: secret }, credentials)}`);
@@ -109,8 +116,13 @@ export async function destroyAwsCommand(settings: Settings, options: DeployAwsOp
   const bucket = settings.env[AWS_RUNTIME_ENV.bucket] || `${stage.prefix.toLowerCase()}-blobs`;
   const lines: string[] = [];
   // CloudFormation deletes no bucket that holds objects: a stage that keeps no data empties it first.
-  if (!stage.retainData) lines.push(`bucket ${bucket}: ${await emptyBucket(bucket)} objects deleted`);
-  const { stackName } = await destroyStack(await deployment(settings, options));
+  if (!stage.retainData) {
+    const deleted = await emptyBucket(bucket).catch((error: Error) => {
+      throw new Error(`could not empty the bucket ${bucket} before destroying the stack ${stage.prefix}: ${error.message}`, { cause: error });
+    });
+    lines.push(`bucket ${bucket}: ${deleted} objects deleted`);
+  }
+  const { stackName } = await destroyStack(await deployment(settings, options, 'destroy'));
   lines.push(`stack ${stackName} destroyed${stage.retainData ? `; its table and bucket ${bucket} are kept (stage ${stage.stage} keeps its data)` : ''}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

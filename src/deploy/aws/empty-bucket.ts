@@ -1,7 +1,16 @@
 /** Deletes every object of a bucket (a missing bucket has none), so CloudFormation can delete it. */
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
-export async function emptyBucket(bucket: string, client: S3Client = new S3Client({})): Promise<number> {
+export async function emptyBucket(bucket: string, given?: S3Client): Promise<number> {
+  const client = given ?? new S3Client({});
+  try {
+    return await deleteAll(bucket, client);
+  } finally {
+    if (!given) client.destroy();
+  }
+}
+
+async function deleteAll(bucket: string, client: S3Client): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
   try {

@@ -3,7 +3,7 @@
  * own credentials and region (AWS_PROFILE, AWS_REGION, ...). The toolkit waits on CloudFormation
  * and reports each resource's progress and failure itself: nothing here polls.
  */
-import { StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
+import { BootstrapEnvironments, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
 import { App } from 'aws-cdk-lib';
 import { addDeployment, type DeploymentOptions } from './synthesize.js';
 
@@ -25,10 +25,15 @@ async function assemblyOf(toolkit: Toolkit, options: DeploymentOptions) {
   return { source, stackName: () => stackName };
 }
 
-export async function deployStack(options: DeploymentOptions): Promise<DeployedOutputs> {
+/** `bootstrap`: first make the CDK's own stack in the account and region (once for each). */
+export async function deployStack(options: DeploymentOptions & { bootstrap?: boolean }): Promise<DeployedOutputs> {
   const toolkit = new Toolkit({ emojis: false, color: false });
-  const { source, stackName } = await assemblyOf(toolkit, options);
-  const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  const { bootstrap, ...deployment } = options;
+  const { source, stackName } = await assemblyOf(toolkit, deployment);
+  if (bootstrap) await toolkit.bootstrap(BootstrapEnvironments.fromCloudAssemblySource(source));
+  const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
+    throw new Error(`could not deploy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
+  });
   const deployed = result.stacks.find((s) => s.stackName === stackName()) ?? result.stacks[0];
   if (!deployed) throw new Error('the toolkit deployed no stack');
   return { stackName: deployed.stackName, outputs: deployed.outputs };
@@ -37,6 +42,8 @@ export async function deployStack(options: DeploymentOptions): Promise<DeployedO
 export async function destroyStack(options: DeploymentOptions): Promise<{ stackName: string }> {
   const toolkit = new Toolkit({ emojis: false, color: false });
   const { source, stackName } = await assemblyOf(toolkit, options);
-  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
+    throw new Error(`could not destroy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
+  });
   return { stackName: stackName() };
 }
