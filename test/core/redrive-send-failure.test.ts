@@ -11,7 +11,7 @@ import { createDynamoTable, openDynamoStateStore } from '../../src/aws.js';
 import { memoryBlobStore } from '../../src/adapters/memory/blob-store.js';
 import { inProcessTransport } from '../../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../../src/adapters/sqlite/state-store.js';
-import { createRuntime, type StateStore, type Transport } from '../../src/index.js';
+import { createRuntime, type Runtime, type StateStore, type Transport } from '../../src/index.js';
 import { serialDynamoProxy, type SerialDynamo } from '../support/moto-dynamodb.js';
 import { skipWithoutMoto, startMoto, type Moto } from '../support/moto.js';
 import { toyFlow } from '../support/toy-flow.js';
@@ -45,6 +45,14 @@ async function deadLetterOf(open: () => Promise<StateStore>) {
   return { runtime, refuseNext };
 }
 
+/** The re-driven message ran to the end, once. */
+async function assertCompleted(runtime: Runtime) {
+  await runtime.settled(['poison'], { timeoutMs: 30_000 });
+  await runtime.idle();
+  assert.equal((await runtime.state.get('poison'))?.status, 'done');
+  assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+}
+
 function redriveCases(name: string, open: () => Promise<StateStore>) {
   describe(`a re-drive whose send does not happen, on ${name}`, () => {
     it('a send its queue refused leaves a dead letter with the reason, and the next re-drive completes it', { timeout: 60_000 }, async () => {
@@ -56,10 +64,7 @@ function redriveCases(name: string, open: () => Promise<StateStore>) {
         assert.equal(again?.status, 'dead', 'not left pending with nobody to send it');
         assert.match(again!.reason!, /^re-driven, but queue doubler did not take it: .*queue doubler is unreachable; re-drive it again$/);
         assert.deepEqual((await runtime.redrive('all')).map((m) => m.id), ['poison']);
-        await runtime.settled(['poison'], { timeoutMs: 30_000 });
-        await runtime.idle();
-        assert.equal((await runtime.state.get('poison'))?.status, 'done');
-        assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+        await assertCompleted(runtime);
       } finally {
         await runtime.stop();
       }
@@ -72,10 +77,7 @@ function redriveCases(name: string, open: () => Promise<StateStore>) {
         assert.deepEqual((await runtime.state.revive(['poison'], Date.now())).map((m) => m.id), ['poison']);
         assert.equal((await runtime.state.get('poison'))?.status, 'pending');
         assert.deepEqual((await runtime.redrive(['poison'])).map((m) => m.id), ['poison']);
-        await runtime.settled(['poison'], { timeoutMs: 30_000 });
-        await runtime.idle();
-        assert.equal((await runtime.state.get('poison'))?.status, 'done');
-        assert.equal((await runtime.state.find({ type: 'did-report' })).length, 1);
+        await assertCompleted(runtime);
       } finally {
         await runtime.stop();
       }
