@@ -112,7 +112,13 @@ export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRun
       const names = flow.consumers().map((c) => c.name);
       const watch = watchQueues({ client: context.sqs, prefix, urls: context.urls });
       await watch.look(names).catch(() => undefined);
-      const timer = setInterval(() => void watch.look(names).catch(() => undefined), LOOK_EVERY_MS);
+      // One look at a time, the next one a while after the last ended: a slow SQS never piles them up.
+      let timer: NodeJS.Timeout | undefined;
+      let watching = true;
+      const lookLater = () => {
+        timer = setTimeout(() => void watch.look(names).catch(() => undefined).finally(() => watching && lookLater()), LOOK_EVERY_MS);
+      };
+      lookLater();
       try {
         await waitUntilSettled({ state: context.state, transport: context.sender, flow, descendants: (roots) => base.descendants(roots), unserved: watch.unserved }, ids, waitOptions);
       } catch (error) {
@@ -124,7 +130,8 @@ export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRun
         const where = depths.length > 0 ? `; waited for ${named}, in ${describeDepths(depths)}` : '';
         throw new SettleWaitError(`${error.message}${where}`, error.pending, []);
       } finally {
-        clearInterval(timer);
+        watching = false;
+        clearTimeout(timer);
       }
     },
     on(listener) {
