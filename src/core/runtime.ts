@@ -16,6 +16,8 @@ import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
 import { causedTree, flatten } from './causal-chain.js';
 import { createProcessor, type Rejected } from './processor.js';
+import { sendForBatch, type Sent } from './batch-send.js';
+import { coerceError, describeError } from './errors.js';
 import type { RetryOverrides } from './retry-policy.js';
 import { waitUntilSettled, type SettleWaitOptions } from './settle-wait.js';
 
@@ -83,6 +85,7 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { flow, state, blobs, transport } = options;
   const clock = options.clock ?? systemClock;
+  const redact = options.redact ?? ((text: string) => text);
   const listeners = new Set<FlowEventListener>();
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // one listener per running handler
@@ -105,6 +108,30 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const consumes = canConsume(transport);
   const wanted = new Set(options.consumers ?? (consumes ? flow.consumers().map((c) => c.name) : []));
 
+  /**
+   * Sends re-driven messages, each checked again first. One its queue did not take is a dead
+   * letter again, its reason saying so, for the next re-drive to send: never pending with nobody
+   * to send it. Throws, naming them, when some did not go.
+   */
+  async function sendRedriven(redriven: StoredMessage[]): Promise<void> {
+    const send: Sent[] = [];
+    for (const message of redriven) {
+      const checked = await processor.recheck(message);
+      if (checked) send.push(checked);
+    }
+    const unsent = await sendForBatch(transport, send.map((one) => [one]));
+    if (unsent.size === 0) return;
+    const failed: string[] = [];
+    for (const [index, { queues, errors }] of unsent) {
+      const { message } = send[index]!;
+      const reason = redact(`re-driven, but queue ${[...queues].join(', ')} did not take it: ${errors.map((e) => describeError(coerceError(e))).join('; ')}; re-drive it again`);
+      const attempts = redriven.find((m) => m.id === message.id)?.attempts ?? 0;
+      await state.settle(message.id, { status: 'dead', attempts, reason }, [], clock.now());
+      failed.push(`${message.type} ${message.id}`);
+    }
+    throw new Error(`could not send ${failed.length} re-driven message(s), now dead letters again to re-drive later: ${failed.join(', ')}: ${describeError(coerceError([...unsent.values()][0]!.errors[0]))}`);
+  }
+
   const runtime: Runtime = {
     flow,
     state,
@@ -124,10 +151,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     send: (inputs) => processor.accept(inputs),
     async redrive(ids) {
       const revived = await state.revive(ids, clock.now(), (type) => flow.route(type));
-      if (!state.enqueuesOnSettle) await processor.resend(revived);
-      // What has no route was not enqueued: checked again, it is dead again, with the reason.
-      else for (const message of revived) if (!flow.route(message.type)) await processor.recheck(message);
-      return revived;
+      if (state.enqueuesOnSettle) {
+        // What has no route was not enqueued: checked again, it is dead again, with the reason.
+        for (const message of revived) if (!flow.route(message.type)) await processor.recheck(message);
+        return revived;
+      }
+      // Revived, then sent: a re-drive cut short in between (its process died) left the message
+      // pending with nobody to send it. Named again, it is sent again; a copy already under way is
+      // dropped by id where it arrives.
+      const named = ids === 'all' ? [] : [...new Set(ids)].filter((id) => !revived.some((m) => m.id === id));
+      const stranded = (await Promise.all(named.map((id) => state.get(id)))).filter((m): m is StoredMessage => m?.status === 'pending');
+      const redriven = [...revived, ...stranded];
+      await sendRedriven(redriven);
+      return redriven;
     },
     async idle() {
       if (!consumes || !transport.idle) throw new Error('this transport cannot tell when the flow is idle');

@@ -43,11 +43,16 @@ export interface SettleWaitParts {
   flow: Flow;
   /** The messages and everything they set off. */
   descendants(ids: string[]): Promise<StoredMessage[]>;
+  /**
+   * Which queues no process consumes, for a host that only sends yet can tell from outside (SQS's
+   * queue depths). @defaultValue the transport's `unserved`, when it consumes
+   */
+  unserved?: Transport['unserved'];
 }
 
 export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], options: SettleWaitOptions = {}): Promise<void> {
   const { state, flow } = parts;
-  const transport: Partial<Pick<Transport, 'unserved'>> = canConsume(parts.transport) ? parts.transport : {};
+  const transport: Partial<Pick<Transport, 'unserved'>> = parts.unserved ? { unserved: parts.unserved } : canConsume(parts.transport) ? parts.transport : {};
   const pollMs = options.pollMs ?? 100;
   const unservedAfterMs = options.unservedAfterMs ?? defaultUnservedAfterMs;
   const started = Date.now();
@@ -82,7 +87,7 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
     return anywhere.filter((u) => ours.has(u.queue));
   };
   const describe = (unserved: UnservedQueue[]) =>
-    unserved.map((u) => `no process consumes ${u.queue} (${u.waiting} ${u.waiting === 1 ? 'delivery' : 'deliveries'} waiting)`).join('; ');
+    unserved.map((u) => u.description ?? `no process consumes ${u.queue} (${u.waiting} ${u.waiting === 1 ? 'delivery' : 'deliveries'} waiting)`).join('; ');
 
   for (;;) {
     // A store that is briefly unreachable (a database restart) is asked again, not given up on.

@@ -33,6 +33,8 @@ export interface UnservedQueue {
   queue: string;
   /** Deliveries that have been due for the whole period. */
   waiting: number;
+  /** What the transport saw, naming its own queue, when it says more than the count. */
+  description?: string;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<Outcome>;

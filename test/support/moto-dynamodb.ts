@@ -8,6 +8,12 @@
  * (moto/dynamodb/models/__init__.py, `transact_write_items`). Concurrent writers on real DynamoDB
  * never see either. Through this proxy the store's clients still send their calls concurrently;
  * moto just runs them in turn.
+ *
+ * That same code copies the whole table (`copy.deepcopy`) once per item of a transaction before
+ * it begins, so on moto a TransactWriteItems takes time in proportion to the table's size: about
+ * 50 ms for a two-item one on an empty table, 620 ms with 1,200 messages in it, on a loaded
+ * 2-core machine. A run that writes a table full grows slower than linearly with its work on moto
+ * alone; DynamoDB's transactions cost the same whatever the table holds.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

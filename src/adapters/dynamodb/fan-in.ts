@@ -10,13 +10,22 @@
  * - A known set: one conditional PutItem of its one item (`version`, or not existing yet).
  *
  * A loser retries a bounded number of times with a growing jittered wait, then gives up with an
- * error saying so (the runtime retries the message later). Values are kept as JSON text, so what
+ * error saying so (the runtime retries the message later).
+ *
+ * Within one process, the decisions on one window or set are taken one after the other: the
+ * processor runs a batch's deliveries side by side, and all of them add to the same few windows
+ * (one per imageId). Run at once, they would all read the same version, and all but one lose and
+ * read again, so the calls per member grow with the members arriving together (60 inputs of the
+ * doubling example at once took 5.6 times the DynamoDB calls of the same work in turn, and the
+ * calls per message grew with the inputs). Taken in turn, each reads what the
+ * one before wrote and commits at its first try; the conditions still decide between processes. Values are kept as JSON text, so what
  * comes back is what was given, as the other stores keep it.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '../../core/errors.js';
+import { oneAtATime } from '../../core/one-at-a-time.js';
 import type { Batch, CompleteSet, Member, OpenWindow, Part } from '../../ports/state-store.js';
 import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
 import { isConditionFailed, lostRace, raceBackoff, refusedForGood } from './dynamo-errors.js';
@@ -50,6 +59,7 @@ export interface DynamoFanIn {
 }
 
 export function dynamoFanIn(db: DynamoDBDocumentClient, table: string): DynamoFanIn {
+  const inTurn = oneAtATime();
   const read = async <T>(Key: Record<string, string>): Promise<T | undefined> => (await db.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }))).Item as T | undefined;
 
   const loadBatch = async (group: string, index: number | undefined): Promise<Batch | undefined> => {
@@ -131,7 +141,7 @@ export function dynamoFanIn(db: DynamoDBDocumentClient, table: string): DynamoFa
   return {
     async addToWindow(group, member, size) {
       checkWindowSize(size);
-      return (await untilDecided(`addToWindow ${group}`, () => tryAdd(group, member, size))).batch;
+      return (await inTurn.run(`window#${group}`, () => untilDecided(`addToWindow ${group}`, () => tryAdd(group, member, size)))).batch;
     },
     async windowOf(group, memberId) {
       return loadBatch(group, await linkOf(group, memberId));
@@ -142,7 +152,7 @@ export function dynamoFanIn(db: DynamoDBDocumentClient, table: string): DynamoFa
     },
     async addPart(name, expected, part) {
       checkKnownSet(name, expected, part);
-      return (await untilDecided(`addPart ${name}`, () => tryAddPart(name, expected, part))).complete;
+      return (await inTurn.run(`set#${name}`, () => untilDecided(`addPart ${name}`, () => tryAddPart(name, expected, part)))).complete;
     },
   };
 }

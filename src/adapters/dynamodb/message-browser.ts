@@ -6,20 +6,22 @@
  *   arrival). A type, key or status is a filter on what it reads, so a rare one reads further;
  *   each shard stops once it has a page.
  * - `counts`: the counter items, kept exact in each write's transaction (see `./counts.js`).
- *   Messages that TTL expires stay counted as done: DynamoDB deletes them with no transaction.
+ *   Done messages are counted by the day their TTL ends, and a day that has begun is left out:
+ *   no expired message is counted, nor one whose TTL ends later that day.
  * - `activity`: the `settled` index (settled messages by time settled), from `since` on.
  */
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { pageLimit, type ActivityBucket, type MessageBrowser, type TypeCount } from '../../ports/message-browser.js';
 import type { MessageStatus } from '../../ports/state-store.js';
-import { COUNT_SHARDS, countsPartition } from './counts.js';
+import { COUNT_SHARDS, countsPartition, stillCounted } from './counts.js';
 import { toStored, type MessageItem } from './message-items.js';
 import { INDEX } from './table.js';
 
 const shards = Array.from({ length: COUNT_SHARDS }, (_, i) => i);
 
-export function dynamoMessageBrowser(db: DynamoDBDocumentClient, table: string): MessageBrowser {
+/** `now`: the clock the counts leave expired days out by (epoch ms). */
+export function dynamoMessageBrowser(db: DynamoDBDocumentClient, table: string, now: () => number = Date.now): MessageBrowser {
   /** Every page of one query, until `enough` says stop. */
   async function pages<T>(input: Omit<QueryCommandInput, 'TableName'>, enough: (items: T[]) => boolean): Promise<T[]> {
     const items: T[] = [];
@@ -77,11 +79,12 @@ export function dynamoMessageBrowser(db: DynamoDBDocumentClient, table: string):
     async counts() {
       const totals = new Map<string, TypeCount>();
       for (const shard of shards) {
-        const items = await pages<{ countedType: string; countedStatus: MessageStatus; n: number }>(
+        const items = await pages<{ countedType: string; countedStatus: MessageStatus; n: number; expiresDay?: number }>(
           { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': countsPartition(shard) }, ConsistentRead: true },
           () => false,
         );
-        for (const { countedType: type, countedStatus: status, n } of items) {
+        const at = now();
+        for (const { countedType: type, countedStatus: status, n } of items.filter((item) => stillCounted(item.expiresDay, at))) {
           const name = JSON.stringify([type, status]);
           const total = totals.get(name) ?? { type, status, count: 0 };
           total.count += n;

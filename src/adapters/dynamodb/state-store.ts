@@ -33,9 +33,11 @@
  *
  * Retention is DynamoDB's TTL, not `prune`: a message settled done gets `expiresAt`, `ttlDays`
  * later, and DynamoDB deletes it some time after that. Pending and dead messages never expire, and
- * neither do the fan-in's items, so a late duplicate still replays its decision. Unlike `prune` on
- * the SQL stores, TTL does not keep the done causes of a dead letter: pick `ttlDays` longer than
- * dead letters wait for a re-drive.
+ * neither do the fan-in's items, so a late duplicate still replays its decision. As `prune` on the
+ * SQL stores keeps the done causes of a dead letter, a dead letter's transaction keeps a copy of
+ * each of its causes (see `keepCauses`), with no TTL while any dead letter needs it, so `trace`
+ * explains it however long it waits; its re-drive lets them go. The counts leave expired messages
+ * out (see `./counts.js`).
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -67,6 +69,8 @@ export interface DynamoStateStoreOptions {
   table: string;
   /** Days a done message is kept before its TTL expires it. @defaultValue 30 */
   ttlDays?: number;
+  /** The clock `counts()` leaves out expired messages by (epoch ms). @defaultValue Date.now */
+  clock?: () => number;
 }
 
 const defaults = { ttlDays: 30, limit: 1000 } satisfies { ttlDays: number; limit: number };
@@ -76,6 +80,9 @@ const TRANSACTION_ITEMS = 100;
 const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 /** Writes in flight at once for one call. */
 const PARALLEL_WRITES = 16;
+/** Causes of a dead letter kept with it, nearest first: room in its transaction, and far more than a flow's depth. */
+const MAX_KEPT_CAUSES = 64;
+const keptKey = (id: string) => ({ pk: `kept#${id}`, sk: '-' });
 
 export function openDynamoStateStore(options: DynamoStateStoreOptions): StateStore & MessageBrowser {
   const { table } = options;
@@ -118,7 +125,7 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
 
   /** Puts one message unless its id is known, counting it in the same transaction; true when it was put. */
   async function putNew(item: MessageItem): Promise<boolean> {
-    const counts = new CountChanges().add(item.type, item.status, 1).updates(table, shardOf(item.id));
+    const counts = new CountChanges().add(item.type, item.status, 1, item[TTL_ATTRIBUTE]).updates(table, shardOf(item.id));
     for (let tries = 1; ; tries++) {
       try {
         await db.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: [{ Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, ...counts] }));
@@ -156,7 +163,64 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
     return found;
   }
 
-  const browser = dynamoMessageBrowser(db, table);
+  const browser = dynamoMessageBrowser(db, table, options.clock);
+
+  /**
+   * What `trace` needs to explain a dead letter, kept as long as it is dead: a copy of each of its
+   * causes (`kept#<id>`, out of every index), held by the dead letters that need it (`keptFor`)
+   * and with no TTL while one does. The causes themselves expire as done messages do; `get` falls
+   * back to the copy. Written in the dead letter's own transaction.
+   */
+  async function keepCauses(dead: MessageItem): Promise<Record<string, unknown>[]> {
+    const kept: Record<string, unknown>[] = [];
+    const seen = new Set([dead.id]);
+    for (let next = dead.causedBy; next !== undefined && !seen.has(next) && kept.length < MAX_KEPT_CAUSES; ) {
+      seen.add(next);
+      const cause = (await getItem(next).then((item) => item && toStored(item))) ?? (await keptCopy(next));
+      if (!cause) break; // expired before this store kept causes: the chain ends here
+      kept.push({
+        Update: {
+          TableName: table,
+          Key: keptKey(cause.id),
+          UpdateExpression: `SET #copy = :copy ADD keptFor :dead REMOVE ${TTL_ATTRIBUTE}`,
+          ExpressionAttributeNames: { '#copy': 'copy' },
+          ExpressionAttributeValues: { ':copy': JSON.stringify(cause), ':dead': new Set([dead.id]) },
+        },
+      });
+      next = cause.causedBy;
+    }
+    return kept;
+  }
+
+  const keptCopy = async (id: string): Promise<StoredMessage | undefined> => {
+    const item = (await db.send(new GetCommand({ TableName: table, Key: keptKey(id), ConsistentRead: true }))).Item as { copy: string } | undefined;
+    return item && (JSON.parse(item.copy) as StoredMessage);
+  };
+
+  /** A revived dead letter lets go of its causes' copies; one no dead letter holds any more expires as its cause would. */
+  async function releaseCauses(revived: MessageItem, now: number): Promise<void> {
+    const seen = new Set([revived.id]);
+    for (let next = revived.causedBy; next !== undefined && !seen.has(next); ) {
+      seen.add(next);
+      let after: Record<string, unknown> | undefined;
+      try {
+        ({ Attributes: after } = await db.send(
+          new UpdateCommand({ TableName: table, Key: keptKey(next), UpdateExpression: 'DELETE keptFor :dead', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':dead': new Set([revived.id]) }, ReturnValues: 'ALL_NEW' }),
+        ));
+      } catch (error) {
+        if (isConditionFailed(error)) return; // no copy: the chain was not kept from here on
+        throw error;
+      }
+      if (after?.keptFor === undefined) {
+        await db
+          .send(new UpdateCommand({ TableName: table, Key: keptKey(next), UpdateExpression: `SET ${TTL_ATTRIBUTE} = :expires`, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(keptFor)', ExpressionAttributeValues: { ':expires': Math.floor(now / 1000) + ttlSeconds } }))
+          .catch((error: unknown) => {
+            if (!isConditionFailed(error)) throw error; // held again meanwhile, by another dead letter
+          });
+      }
+      next = (JSON.parse(String(after?.copy ?? 'null')) as StoredMessage | null)?.causedBy;
+    }
+  }
 
   return {
     search: (query) => run(() => browser.search(query)),
@@ -178,7 +242,7 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
     get(id) {
       return run(async () => {
         const item = await getItem(id);
-        return item && toStored(item);
+        return item ? toStored(item) : keptCopy(id);
       });
     },
 
@@ -190,9 +254,10 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         const roots = rootsOf(caused, await knownRoots(caused, new Map([[id, message.root]])));
         const seen = new Set<string>();
         const items = caused.flatMap((m, i) => (seen.has(m.id) ? [] : (seen.add(m.id), [newMessageItem(m, roots[i]!, now, ttlSeconds)])));
+        const kept = settlement.status === 'dead' ? await keepCauses(message) : [];
         // What fits with the settle goes in its transaction; the rest is written first (see the file's doc).
-        // The settle's update, and a counter per type and status changed (see `./counts.js`).
-        const fixed = 1 + 2 + new Set(items.map((item) => JSON.stringify([item.type, item.status]))).size;
+        // The settle's update, a counter per type and status changed (see `./counts.js`), the kept causes.
+        const fixed = 1 + 2 + new Set(items.map((item) => JSON.stringify([item.type, item.status]))).size + kept.length;
         let first = items.length;
         for (let bytes = 0; first > 0 && items.length - first + fixed < TRANSACTION_ITEMS; first--) {
           bytes += Buffer.byteLength(items[first - 1]!.body) + 1024; // the body, and room for the rest of the item
@@ -220,14 +285,14 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         };
         let puts = inTransaction;
         for (let tries = 1; ; tries++) {
-          const counts = new CountChanges().add(message.type, 'pending', -1).add(message.type, settlement.status, 1);
-          for (const item of puts) counts.add(item.type, item.status, 1);
+          const counts = new CountChanges().add(message.type, 'pending', -1).add(message.type, settlement.status, 1, attributes[TTL_ATTRIBUTE]);
+          for (const item of puts) counts.add(item.type, item.status, 1, item[TTL_ATTRIBUTE]);
           // Idempotent for ten minutes: DynamoDB answers an SDK retry of a transaction that
           // committed, its answer lost, as it answered the first.
           const token = randomUUID();
           try {
             const written = puts.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
-            await db.send(new TransactWriteCommand({ ClientRequestToken: token, TransactItems: [update, ...written, ...counts.updates(table, shardOf(id))] }));
+            await db.send(new TransactWriteCommand({ ClientRequestToken: token, TransactItems: [update, ...written, ...counts.updates(table, shardOf(id)), ...kept] }));
             return true;
           } catch (error) {
             const codes = cancellationCodes(error);
@@ -409,6 +474,7 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
             try {
               await db.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: [update, ...counts] }));
               revived.push(toStored({ ...dead, status: 'pending', attempts: 0, failures: 0, reason: undefined, updatedAt: now }));
+              await releaseCauses(dead, now);
               break;
             } catch (error) {
               if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') break; // another caller revived it first

@@ -11,7 +11,8 @@
  * | closed batch  | `batch#<group>`    | index, 10 digits   | `members`, `closedBy`; written once              |
  * | member link   | `member#<group>`   | member id          | `index` of the window it joined; written once    |
  * | known set     | `set#<name>`       | `-`                | `expected`, `parts`, `completedBy`, `version`    |
-| counter       | `counts#<shard>`   | `[type, status]`   | `n`: see `./counts.js`                           |
+ * | counter       | `counts#<shard>`   | `[type, status]`, done: `[type, status, day]` | `n`: see `./counts.js` |
+ * | kept cause    | `kept#<id>`        | `-`                | a dead letter's cause, as `copy`; `keptFor`     |
  *
  * The global secondary indexes, each holding message items only (an item without the index's
  * partition key attribute is left out of it: a sparse index):
@@ -35,6 +36,8 @@ recorded (the caller's clock), then the arrival, so a query along any of
  *
  * Old done messages expire through the TTL attribute `expiresAt` (epoch seconds), set when a
  * message settles done. Pending and dead messages have none, and the fan-in's items never expire.
+ * A counter of done messages expires at the end of the day their TTLs end; a kept cause once no
+ * dead letter holds it (see `keepCauses` in `./state-store.js`).
  */
 import {
   CreateTableCommand,

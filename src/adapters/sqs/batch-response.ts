@@ -7,7 +7,11 @@
  *
  * Powertools' BatchProcessor builds the same response from records whose handler throws; here
  * the outcomes are values, decided for the batch as a whole, and a failure carries a delay, so
- * this is the part it has no equivalent for.
+ * this is the part it has no equivalent for. Its record handler runs each record on its own and
+ * fails it by throwing; the processor takes the batch at once (what the whole batch caused goes
+ * out in one send per queue, copies of one message id run in turn, and a handled record whose
+ * caused messages were not sent is failed after the fact). Fitting it in would mean a batch of one
+ * per record, or throwing for outcomes the processor has already decided, for the ten lines below.
  */
 import type { SQSBatchResponse, SQSEvent } from './sqs-event.js';
 import type { Logger } from '../../core/logger.js';

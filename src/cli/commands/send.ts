@@ -30,7 +30,8 @@ export async function sendCommand(settings: Settings, source: string, options: {
       })
       .catch((error: unknown) => {
         if (!(error instanceof SettleWaitError)) throw error;
-        const start = error.unserved.map((u) => `dataflow run --role ${u.queue === runtime.flow.mediator.name ? 'mediator' : `worker:${u.queue}`}`);
+        const runtimeFlag = settings.runtime === 'aws' ? ' --runtime aws' : '';
+        const start = error.unserved.map((u) => `dataflow run${runtimeFlag} --role ${u.queue === runtime.flow.mediator.name ? 'mediator' : `worker:${u.queue}`}`);
         throw new Error(`${error.message}${start.length > 0 ? `; start ${start.join(' and ')}` : ''}`);
       });
     let dead = 0;

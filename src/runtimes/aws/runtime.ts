@@ -10,6 +10,8 @@
  */
 import { hostEventSources, type EventSourceHost } from '../../adapters/sqs/event-source-host.js';
 import { queueDepths } from '../../adapters/sqs/queues.js';
+import { describeDepths, watchQueues } from '../../adapters/sqs/queue-watch.js';
+import { SettleWaitError, waitUntilSettled } from '../../core/settle-wait.js';
 import type { FlowEventListener } from '../../core/events.js';
 import type { ProvidedFlow } from '../../core/flow-module.js';
 import type { Logger } from '../../core/logger.js';
@@ -44,6 +46,9 @@ export interface AwsRuntime extends Runtime {
 }
 
 export const DEFAULT_HANDLERS_PER_QUEUE = 4;
+
+/** How often a wait looks at the queues' depths, to tell one nobody receives from. */
+const LOOK_EVERY_MS = 2_000;
 
 export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRuntime> {
   const listeners = new Set<FlowEventListener>();
@@ -97,6 +102,37 @@ export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRun
         })),
         { client: context.sqs, urls: context.urls, waitTimeSeconds: options.waitTimeSeconds, log: context.log },
       );
+    },
+    /**
+     * As every runtime's, and it gives up early, naming the queue, when what it waits for sits in a
+     * queue nobody receives from (no host runs that consumer here or elsewhere, and no Lambda
+     * function is mapped to it): see `watchQueues`. On a timeout it says where the rest still waits.
+     */
+    async settled(ids, waitOptions) {
+      const names = flow.consumers().map((c) => c.name);
+      const watch = watchQueues({ client: context.sqs, prefix, urls: context.urls });
+      await watch.look(names).catch(() => undefined);
+      // One look at a time, the next one a while after the last ended: a slow SQS never piles them up.
+      let timer: NodeJS.Timeout | undefined;
+      let watching = true;
+      const lookLater = () => {
+        timer = setTimeout(() => void watch.look(names).catch(() => undefined).finally(() => watching && lookLater()), LOOK_EVERY_MS);
+      };
+      lookLater();
+      try {
+        await waitUntilSettled({ state: context.state, transport: context.sender, flow, descendants: (roots) => base.descendants(roots), unserved: watch.unserved }, ids, waitOptions);
+      } catch (error) {
+        if (!(error instanceof SettleWaitError) || error.unserved.length > 0) throw error;
+        const pending = (await base.descendants(ids).catch(() => [])).filter((m) => m.status === 'pending');
+        const queues = [...new Set(pending.flatMap((m) => flow.route(m.type) ?? []))];
+        const depths = queues.length > 0 ? await queueDepths(queues, { client: context.sqs, prefix, urls: context.urls }).catch(() => []) : [];
+        const named = pending.slice(0, 5).map((m) => `${m.type} ${m.id}`).join(', ') + (pending.length > 5 ? ` and ${pending.length - 5} more` : '');
+        const where = depths.length > 0 ? `; waited for ${named}, in ${describeDepths(depths)}` : '';
+        throw new SettleWaitError(`${error.message}${where}`, error.pending, []);
+      } finally {
+        watching = false;
+        clearTimeout(timer);
+      }
     },
     on(listener) {
       const offBase = base.on(listener);
