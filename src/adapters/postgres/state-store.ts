@@ -26,6 +26,7 @@ import { pruneInSteps } from '../retention/prune-rule.js';
 import { storeRefusal } from './refusal.js';
 import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { postgresFanIn } from './fan-in.js';
+import type { SettleWriter } from './settle-writes.js';
 
 export interface PostgresStateStoreOptions {
   /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
@@ -43,6 +44,13 @@ export interface PostgresStateStoreOptions {
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
   enqueue?: (client: pg.PoolClient, messages: NewMessage[], context?: EnqueueContext) => Promise<void>;
+  /**
+   * For a queue in the same database: the writes a settle's one statement makes too (the caused
+   * messages' jobs, the settled message's own job completed), see `./settle-writes.ts`. Given, it
+   * takes `enqueue`'s place in every settle, which is then one statement whatever it caused, and
+   * it sets `enqueuesOnSettle`; `enqueue` still serves saves and revives.
+   */
+  settleWriter?: SettleWriter;
   /**
    * Every write (a save, settle, revive) appends its net change of the counts to a small table,
    * so concurrent writers never queue on one counter row; after this many writes, the store folds
@@ -80,7 +88,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const defaultLimit = 1000;
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
-  const { pool, enqueue, schema, foldCountsEvery = 1000 } = options;
+  const { pool, enqueue, settleWriter, schema, foldCountsEvery = 1000 } = options;
   if (!(foldCountsEvery >= 1)) throw new Error(`openPostgresStateStore: foldCountsEvery must be 1 or more, got ${foldCountsEvery}`);
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
@@ -195,20 +203,28 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
   /**
    * One statement: settles the message if it is still pending and, only then, records what it
-   * caused. (The caused messages' roots come from the settled message, whose root the update
-   * leaves as it was, so the insert's snapshot from before the update finds them.)
+   * caused and makes the settle writer's writes. (The caused messages' roots come from the settled
+   * message, whose root the update leaves as it was, so the insert's snapshot from before the
+   * update finds them.)
    */
-  async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<boolean> {
+  async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number, writer?: SettleWriter): Promise<boolean> {
     const reason = settlement.status === 'dead' ? settlement.reason : null;
-    const insert = messageInsert(caused, now, 'EXISTS (SELECT 1 FROM settled)');
+    const guard = 'EXISTS (SELECT 1 FROM settled)';
+    const insert = messageInsert(caused, now, guard);
+    const values = [...insert.values, settlement.status, settlement.attempts, reason, id];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    const writes = writer ? await writer({ settled: id, caused, guard, param }) : { statements: [] };
+    const extra = writes.statements.map((statement, i) => `, write_${i} AS (${statement})`).join('');
     const { rows } = await db.query<{ settled: boolean }>(
       `WITH settled AS (
          UPDATE ${messages} SET status = $12, attempts = $13, reason = $14, updated_at = $9 WHERE id = $15 AND status = 'pending' RETURNING 1
-       ), inserted AS (${insert.text})
+       ), inserted AS (${insert.text})${extra}
        SELECT EXISTS (SELECT 1 FROM settled) AS settled`,
-      [...insert.values, settlement.status, settlement.attempts, reason, id],
+      values,
     );
-    return rows[0]?.settled === true;
+    const done = rows[0]?.settled === true;
+    if (done) writes.settled?.();
+    return done;
   }
 
   const fanIn = postgresFanIn(
@@ -219,7 +235,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
   return {
     ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, countTables),
-    enqueuesOnSettle: enqueue !== undefined,
+    enqueuesOnSettle: enqueue !== undefined || settleWriter !== undefined,
 
     save(list, now) {
       // Each message inserted now, once: a copy later in the same list, or one already known, is not enqueued again.
@@ -248,10 +264,11 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
     settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
       const neverRecorded = async (db: Queryable) => (await db.query(`SELECT 1 FROM ${messages} WHERE id = $1`, [id])).rowCount === 0;
-      if (!enqueue || caused.length === 0) {
-        // Nothing to enqueue: the one statement is the whole step, with no transaction around it.
+      if (settleWriter || !enqueue || caused.length === 0) {
+        // Nothing to enqueue, or enqueued by the statement's own writes: the one statement is the
+        // whole step, with no transaction around it.
         return write(async () => {
-          if (await settleAndRecord(pool, id, settlement, caused, now)) return true;
+          if (await settleAndRecord(pool, id, settlement, caused, now, settleWriter)) return true;
           if (await neverRecorded(pool)) throw new Error(`cannot settle message ${id}: it was never recorded`);
           return false;
         });
