@@ -27,6 +27,7 @@ import { storeRefusal } from './refusal.js';
 import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { postgresFanIn } from './fan-in.js';
 import type { SettleWriter } from './settle-writes.js';
+import { statementGroup } from './statement-group.js';
 
 export interface PostgresStateStoreOptions {
   /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
@@ -227,6 +228,49 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     return done;
   }
 
+  /**
+   * Begins attempts asked for at once in one statement (see `./statement-group.ts`): each message
+   * recorded with its first attempt counted, or a pending one's attempt counted. A message known
+   * and no longer pending changes nothing and comes back as it is, read in one more statement.
+   */
+  const beginAttempts = statementGroup<{ message: NewMessage; now: number }, MessageRow>(
+    ({ message }) => message.id,
+    async (items) => {
+      const list = items.map((i) => i.message);
+      const { rows } = await pool.query<MessageRow>(
+        `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+         SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END, m.reason, m.now, m.now,
+                COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), m.caused_by, m.id)
+         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+           AS m(id, type, body, key, valid_time, caused_by, status, reason, now)
+         ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
+         RETURNING *`,
+        [
+          list.map((m) => m.id),
+          list.map((m) => m.type),
+          list.map((m) => JSON.stringify(m.body)),
+          list.map((m) => m.key ?? null),
+          list.map((m) => m.validTime ?? null),
+          list.map((m) => m.causedBy ?? null),
+          list.map((m) => m.status ?? 'pending'),
+          list.map((m) => m.reason ?? null),
+          items.map((i) => i.now),
+        ],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const unchanged = list.filter((m) => !byId.has(m.id)).map((m) => m.id);
+      if (unchanged.length > 0) {
+        const found = await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = ANY($1::text[])`, [unchanged]);
+        for (const row of found.rows) byId.set(row.id, row);
+      }
+      return list.map((m) => {
+        const row = byId.get(m.id);
+        if (!row) throw new Error(`message ${m.id} was neither recorded nor found`);
+        return row;
+      });
+    },
+  );
+
   const fanIn = postgresFanIn(
     pool,
     { messages, windows: `${prefix}fan_in_windows`, batches: `${prefix}fan_in_batches`, links: `${prefix}fan_in_links`, sets: `${prefix}fan_in_sets` },
@@ -298,21 +342,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     beginAttempt(message, now) {
-      return write(async () => {
-        // One statement: recorded with its first attempt counted, or a pending one's attempt counted.
-        const { rows } = await pool.query<MessageRow>(
-          `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'pending' THEN 1 ELSE 0 END, $8, $9, $9,
-                   COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = $6), $6, $1))
-           ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
-           RETURNING *`,
-          [message.id, message.type, JSON.stringify(message.body), message.key ?? null, message.validTime ?? null, message.causedBy ?? null, message.status ?? 'pending', message.reason ?? null, now],
-        );
-        // No row: known and no longer pending, so nothing changed.
-        const row = rows[0] ?? (await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [message.id])).rows[0];
-        if (!row) throw new Error(`message ${message.id} was neither recorded nor found`);
-        return toStored(row);
-      });
+      return write(async () => toStored(await beginAttempts({ message, now })));
     },
 
     recordFailure(id, reason) {
