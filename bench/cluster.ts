@@ -7,6 +7,7 @@
  *    the same database: messages per second and per-hop latency, ratios from the same run.
  * 2. The weather flow end to end on real `dataflow run --role …` processes: 100 imageIds x 10
  *    frames with 1, 2 and 4 worker processes per type, timed through `dataflow send -`.
+ * 3. The 5-frame GIF mail through `dataflow send -`, cluster beside embedded (`./gif-mail.ts`).
  *
  * Every run has schemas of its own (`<schema>` and `<schema>_queue`), dropped afterwards.
  */
@@ -28,6 +29,7 @@ import { machineCpu, processCpuSeconds } from './cpu.js';
 import { benchDatabaseUrl, countStatements, dropSchemas, postgresUnreachable, schemaName, type StatementCounter } from './postgres.js';
 import { benchEnv, sendWithDataflow, startDataflow, type DataflowProcess } from './processes.js';
 import { median } from './timing.js';
+import { gifMailBench } from './gif-mail.js';
 
 const PleaseWork = defineMessage('please-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
 const DidWork = defineMessage('did-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
@@ -90,7 +92,9 @@ export async function clusterBench({ endToEnd = true }: { endToEnd?: boolean } =
   }
   console.log(`  PostgreSQL at ${new URL(benchDatabaseUrl).host}${new URL(benchDatabaseUrl).pathname}; every run in schemas of its own, dropped afterwards`);
   await hopBench();
-  if (endToEnd) await endToEndBench();
+  if (!endToEnd) return;
+  await endToEndBench();
+  await gifMailBench();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { outboxMailer } from '../src/adapters/mail/outbox-mailer.js';
+import { openClusterRuntime } from '../src/runtimes/cluster.js';
+import { defineFlow, defineMediator, defineMessage, defineWorker, message, when } from '../src/index.js';
+import { benchDatabaseUrl, dropSchemas, schemaName } from './postgres.js';
+import { processCpuSeconds } from './cpu.js';
+import { adminQuery } from './postgres.js';
+const PleaseWork = defineMessage('please-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
+const DidWork = defineMessage('did-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
+const PleaseFinish = defineMessage('please-finish', z.object({ n: z.number().int() }));
+const DidFinish = defineMessage('did-finish', z.object({ n: z.number().int() }));
+const work = defineWorker({ name: 'work', accepts: PleaseWork, replies: DidWork, concurrency: 8, handle: async (m) => ({ n: m.n }) });
+const finish = defineWorker({ name: 'finish', accepts: PleaseFinish, replies: DidFinish, concurrency: 8, handle: async (m) => ({ n: m.n }) });
+const mediator = defineMediator({ name: 'mediator', concurrency: 8, rules: [when(DidWork, async (m) => [message(PleaseFinish, { n: m.n })])] });
+const flow = () => defineFlow({ name: 'bench', workers: [work, finish], mediator, messages: [DidFinish] });
+const schema = schemaName('dataflow_prof');
+const dir = await mkdtemp(join(tmpdir(), 'prof-'));
+const runtime = await openClusterRuntime(flow, { databaseUrl: benchDatabaseUrl, blobsUrl: pathToFileURL(join(dir, 'b')).href, schema, mailer: outboxMailer(join(dir, 'o')) });
+await runtime.start();
+const pgCpu = async () => { const rows = await adminQuery<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query ILIKE '%' || $1 || '%' OR application_name ILIKE '%' || $1 || '%'`, [schema]); return rows.reduce((s, r) => s + (processCpuSeconds(r.pid) ?? 0), 0); };
+for (const count of [200, 1000, 1000]) {
+  const c0 = process.cpuUsage(); const t = performance.now();
+  const { accepted } = await runtime.send(Array.from({ length: count }, (_, n) => ({ type: 'please-work', n })));
+  await runtime.settled(accepted.map((m) => m.id));
+  const s = (performance.now() - t) / 1000; const c = process.cpuUsage(c0);
+  console.log(`${count}: ${Math.round(count * 4 / s)} hops/s, node cpu ${((c.user + c.system) / 1e6).toFixed(2)} s of ${s.toFixed(2)} s`);
+}
+await runtime.stop();
+await dropSchemas([schema, `${schema}_queue`]);
