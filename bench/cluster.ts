@@ -62,8 +62,13 @@ const LEASE_SECONDS = 30;
 const PACED_INPUTS = 100;
 const PACE_MS = 50;
 const PACED_RUNS = 3;
-/** The goals of issue #11, printed beside the figures. */
-const GOALS = { p50Ms: 10, p99Ms: 50, statementsPerHop: 4, throughputRatio: 0.8 } as const;
+/**
+ * The goals, printed beside the figures. `restCpuSeconds`: PostgreSQL and the rest (everything but
+ * the dataflow processes) during 100 x 10 frames with one worker process per type, at most half
+ * the 38 CPU seconds measured there before the settle became one statement.
+ */
+const GOALS = { p50Ms: 10, p99Ms: 50, statementsPerHop: 4, throughputRatio: 0.8, restCpuSeconds: 38 / 2 } as const;
+const verdict = (met: boolean) => (met ? 'met' : 'not met');
 /** pg-boss's own `work()` waits out its polling interval after every batch: fewer inputs keep it short. */
 const WORK_INPUTS = 50;
 
@@ -143,7 +148,7 @@ async function hopBench(): Promise<void> {
   console.log("  latency: from a message's creation (ours: its dateCreated; pg-boss: just before send) to its handler starting, over the 3 hops handlers make;");
   console.log('  the injected first hop waits behind the whole batch in both and is left out. Statements: every SQL statement the process sent, per hop.\n');
   const rows: [string, HopResult][] = [
-    ['dataflow cluster runtime (validated, recorded in PostgreSQL, enqueued in the settle transaction)', ours],
+    ['dataflow cluster runtime (validated, recorded in PostgreSQL, enqueued and completed in the settle statement)', ours],
     ['pg-boss alone, fetch loop like our transport (fetch free slots, fetch again as one frees)', fetchLoop],
     [`pg-boss alone, work() with batchSize ${CONCURRENCY} (waits out the polling interval after each batch; ${WORK_INPUTS} inputs, 1 run)`, work],
   ];
@@ -169,22 +174,24 @@ async function hopBench(): Promise<void> {
   }
   const paired = ours.runs.map((run, i) => fetchLoop.runs[i]!.seconds / run.seconds);
   console.log(
-    `  goal: ours at least ${GOALS.throughputRatio} of pg-boss alone (the fetch loop): ${median(paired).toFixed(2)}, the median of the ${paired.length} turns ` +
+    `  goal: ours at least ${GOALS.throughputRatio} of pg-boss alone (the fetch loop): ${median(paired).toFixed(2)}, ${verdict(median(paired) >= GOALS.throughputRatio)}; the median of the ${paired.length} turns ` +
       `(${paired.map((r) => r.toFixed(2)).join(', ')}); the table's ratio of the medians is ${(oursRate / rate(fetchLoop)).toFixed(2)}.`,
   );
   const oursStatements = ours.runs.reduce((sum, r) => sum + r.statements, 0) / (ours.runs.length * ours.inputs * HOPS);
-  console.log(`  goal: ours at most ${GOALS.statementsPerHop} statements per hop: ${oursStatements.toFixed(1)}.`);
+  console.log(`  goal: ours at most ${GOALS.statementsPerHop} statements per hop: ${oursStatements.toFixed(1)}, ${verdict(oursStatements <= GOALS.statementsPerHop)}.`);
 
   console.log(`\n## Cluster: hop latency at moderate load, one input every ${PACE_MS} ms (${((1000 / PACE_MS) * HOPS).toFixed(0)} hops/s), ${PACED_INPUTS} inputs x ${PACED_RUNS} runs\n`);
   console.log('  the same contenders, taking turns; latency as above, over every hop handlers made in all runs.\n');
   console.log('| queue | hop p50 ms | hop p99 ms | goal |');
   console.log('|---|---:|---:|---|');
   for (const [name, result, goal] of [
-    ['dataflow cluster runtime (woken by NOTIFY; polling only as the fallback)', oursPaced, `p50 < ${GOALS.p50Ms}, p99 < ${GOALS.p99Ms}`],
-    [`pg-boss alone, fetch loop (polling every ${POLLING_SECONDS} s, woken only by its own process's completions)`, fetchLoopPaced, '—'],
+    ['dataflow cluster runtime (woken by NOTIFY; polling only as the fallback)', oursPaced, true],
+    [`pg-boss alone, fetch loop (polling every ${POLLING_SECONDS} s, woken only by its own process's completions)`, fetchLoopPaced, false],
   ] as const) {
     const latencies = result.runs.flatMap((r) => r.latencies);
-    console.log(`| ${name} | ${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${goal} |`);
+    const [p50, p99] = [percentile(latencies, 50), percentile(latencies, 99)];
+    const met = p50 < GOALS.p50Ms && p99 < GOALS.p99Ms;
+    console.log(`| ${name} | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${goal ? `p50 < ${GOALS.p50Ms}, p99 < ${GOALS.p99Ms}: ${verdict(met)}` : '—'} |`);
   }
 }
 
@@ -422,7 +429,7 @@ function statementKind(sql: string): string {
   if (/^WITH defaults as|^INSERT INTO \S+\.job\b/i.test(text)) return 'pg-boss job insert';
   if (text.includes(';')) return 'other';
   if (/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) return text.split(' ')[0]!.toUpperCase();
-  if (/^WITH settled AS \( UPDATE \S*messages/i.test(text)) return 'settle (status update and caused messages)';
+  if (/^WITH settled AS \( UPDATE \S*messages/i.test(text)) return 'settle (status, caused messages, their jobs, the job completed)';
   if (/^INSERT INTO \S*messages AS known\b.*ON CONFLICT \(id\) DO UPDATE SET attempts/i.test(text)) return 'begin attempt (record if unknown, count)';
   if (/^SELECT \* FROM \S*messages WHERE id = /i.test(text)) return 'message lookup';
   if (/^INSERT INTO \S*messages\b/i.test(text)) return 'message insert';
@@ -493,6 +500,11 @@ async function endToEndBench(): Promise<void> {
         `${fixed(r.mediatorCpu, 1)} | ${fixed(r.workersCpu, 1)} | ${fixed(r.restCpu, 1)} | ${r.machineBusy === undefined ? '-' : `${Math.round(r.machineBusy * 100)}%`} |`,
     );
   }
+  const rest = results[0]!.restCpu;
+  console.log(
+    `\n  goal: with 1 worker process per type, PostgreSQL and the rest at most ${GOALS.restCpuSeconds} CPU s (half the 38 s measured before the one-statement settle): ` +
+      `${rest === undefined ? 'not measured here (no /proc)' : `${rest.toFixed(1)} s, ${verdict(rest <= GOALS.restCpuSeconds)}`}; anything else the machine runs meanwhile counts in it too.`,
+  );
 }
 
 /** The frames as the fetcher would have stored them, made once: `[imageIndex][frame]`. */
