@@ -13,9 +13,11 @@
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
  *
- * A handler's own job is completed in the transaction that enqueues what its handling caused (a
- * settle's outbox), when there is one: its state, its caused jobs and its completion commit
- * together, in one commit instead of two. The job's outcome then completes nothing more.
+ * A handler's own job is completed by the settle that ends its handling: `settleWrites` gives the
+ * state store the job inserts of what it caused and the job's completion as parts of the settle's
+ * one statement (SQL of our own for pg-boss's tables, see `./job-sql.ts`), so its state, its
+ * caused jobs and its completion commit together, in one round trip. (`sendInTransaction` does
+ * the same on a caller's transaction.) The job's outcome then completes nothing more.
  *
  * A consumer does not wait for its next poll: every job insert NOTIFYs on commit, and a transport
  * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see

@@ -13,7 +13,9 @@
  *   the row lock, then finds it settled and changes nothing), records what it caused and, given
  *   an `enqueue` hook, hands those messages to the hook on the same client inside the same
  *   transaction (a transactional outbox): a message is never sent for state that rolled back,
- *   and no state commits without its messages.
+ *   and no state commits without its messages. Given a `settleWriter` instead, the queue's writes
+ *   (the jobs, the handled job's completion) are parts of the settle's one statement.
+ * - `beginAttempt` calls made at once share one statement (see `./statement-group.js`).
  *
  * `close()` ends nothing it did not create, and it creates nothing: the pool belongs to the
  * caller, who ends it after closing the store. `close()` waits for running calls, then refuses
@@ -175,14 +177,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       values: [
-        list.map((m) => m.id),
-        list.map((m) => m.type),
-        list.map((m) => JSON.stringify(m.body)),
-        list.map((m) => m.key ?? null),
-        list.map((m) => m.validTime ?? null),
-        list.map((m) => m.causedBy ?? null),
-        list.map((m) => m.status ?? 'pending'),
-        list.map((m) => m.reason ?? null),
+        ...messageColumns(list),
         now,
         roots.map((r) => r.cause),
         roots.map((r) => r.hint),
@@ -246,14 +241,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
          ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
          RETURNING *`,
         [
-          list.map((m) => m.id),
-          list.map((m) => m.type),
-          list.map((m) => JSON.stringify(m.body)),
-          list.map((m) => m.key ?? null),
-          list.map((m) => m.validTime ?? null),
-          list.map((m) => m.causedBy ?? null),
-          list.map((m) => m.status ?? 'pending'),
-          list.map((m) => m.reason ?? null),
+          ...messageColumns(list),
           items.map((i) => i.now),
         ],
       );
@@ -478,6 +466,20 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** The messages' columns as arrays, for `unnest($1::text[], … $8::text[])`: id, type, body, key, valid time, cause, status, reason. */
+function messageColumns(list: NewMessage[]): unknown[][] {
+  return [
+    list.map((m) => m.id),
+    list.map((m) => m.type),
+    list.map((m) => JSON.stringify(m.body)),
+    list.map((m) => m.key ?? null),
+    list.map((m) => m.validTime ?? null),
+    list.map((m) => m.causedBy ?? null),
+    list.map((m) => m.status ?? 'pending'),
+    list.map((m) => m.reason ?? null),
+  ];
 }
 
 function toStored(row: MessageRow): StoredMessage {
