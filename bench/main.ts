@@ -5,6 +5,7 @@
  */
 import { awsBench } from './aws.js';
 import { clusterBench } from './cluster.js';
+import { gifMailBench } from './gif-mail.js';
 import { imagingBench } from './imaging.js';
 import { importsBench } from './imports.js';
 import { runtimeBench } from './runtime.js';
@@ -16,6 +17,8 @@ const sections: Record<string, (args: Options) => Promise<void>> = {
   cluster: () => clusterBench(),
   /** The cluster section's hops alone, without the end-to-end runs; not part of a run of all sections. */
   hops: () => clusterBench({ endToEnd: false }),
+  /** The cluster section's GIF mail beside the embedded runtime, alone; not part of a run of all sections. */
+  'gif-mail': async () => void (await gifMailBench()),
   scale: () => scaleBench(),
   imports: () => importsBench(),
   aws: () => awsBench(),
@@ -43,7 +46,7 @@ function parseArgs(argv: string[]): Options {
 
 const options = parseArgs(process.argv.slice(2));
 for (const [name, run] of Object.entries(sections)) {
-  if (options.only.length > 0 ? !options.only.includes(name) : name === 'hops') continue;
+  if (options.only.length > 0 ? !options.only.includes(name) : name === 'hops' || name === 'gif-mail') continue;
   console.log(`\n# ${name} (node ${process.version})`);
   await run(options);
 }

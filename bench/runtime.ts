@@ -1,18 +1,24 @@
 /**
  * Messages per second through the embedded runtime, beside the same hops on fastq (a plain
  * in-process work queue with no validation, no message log and no dedupe): the ratio is what
- * the runtime's guarantees cost.
+ * the runtime's guarantees cost. And beside the SQLite floor (`./sqlite-floor.ts`): the row writes
+ * of as many messages, with nothing else, taking turns with ours in the same run.
  */
 import fastq from 'fastq';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { diskBlobStore } from '../src/adapters/disk/blob-store.js';
 import { inProcessTransport } from '../src/adapters/in-process/transport.js';
 import { openSqliteStateStore } from '../src/adapters/sqlite/state-store.js';
 import { createRuntime, defineFlow, defineMediator, defineMessage, defineWorker, message, when } from '../src/index.js';
-import { timeMedian } from './timing.js';
+import { sqliteFloorSeconds } from './sqlite-floor.js';
+import { median, timeMedian } from './timing.js';
+
+/** Ours at least this share of the SQLite floor's messages per second. */
+const FLOOR_GOAL = 0.5;
 
 const PleaseWork = defineMessage('please-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
 const DidWork = defineMessage('did-work', z.object({ n: z.number().int() }), { key: () => 'bench', time: (m) => m.n });
@@ -58,9 +64,29 @@ async function throughFastq(count: number): Promise<void> {
   await all;
 }
 
+/** Seconds of `runs` turns each of ours and the floor, after a warm-up of both. */
+async function againstFloor(count: number, runs: number): Promise<{ ours: number[]; floor: number[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'dataflow-bench-floor-'));
+  const turns = { ours: [] as number[], floor: [] as number[] };
+  try {
+    await throughEmbedded(count);
+    await sqliteFloorSeconds(join(dir, 'warm-up.db'), count * HOPS);
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await throughEmbedded(count);
+      turns.ours.push((performance.now() - started) / 1000);
+      turns.floor.push(await sqliteFloorSeconds(join(dir, `floor-${i}.db`), count * HOPS));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return turns;
+}
+
 export async function runtimeBench(): Promise<void> {
   const count = 2000;
-  const ours = await timeMedian(3, () => throughEmbedded(count), { warmup: true });
+  const turns = await againstFloor(count, 5);
+  const ours = { seconds: median(turns.ours) };
   const plain = await timeMedian(3, () => throughFastq(count), { warmup: true });
   const rate = (seconds: number) => Math.round((count * HOPS) / seconds);
   console.log(`\n## Runtime: ${count} inputs x ${HOPS} hops (worker -> mediator -> worker -> mediator)\n`);
@@ -68,6 +94,14 @@ export async function runtimeBench(): Promise<void> {
   console.log('|---|---:|---:|---:|');
   console.log(`| dataflow embedded (validated, logged in SQLite, deduped) | ${ours.seconds.toFixed(3)} | ${rate(ours.seconds)} | 1.00 |`);
   console.log(`| fastq, same hops, nothing recorded | ${plain.seconds.toFixed(3)} | ${rate(plain.seconds)} | ${(ours.seconds / plain.seconds).toFixed(1)}x faster than ours |`);
+  const floor = median(turns.floor);
+  console.log(`| SQLite floor: per message a lookup, a settle and an insert, each its own transaction, nothing else | ${floor.toFixed(3)} | ${rate(floor)} | ${(ours.seconds / floor).toFixed(1)}x faster than ours |`);
+  const paired = turns.ours.map((seconds, i) => turns.floor[i]! / seconds);
+  const ratio = median(paired);
+  console.log(
+    `\n  goal: ours at least ${FLOOR_GOAL} of the SQLite floor's messages/s: ${ratio.toFixed(2)} (${ratio >= FLOOR_GOAL ? 'met' : 'not met'}), the median of ${paired.length} turns ` +
+      `(${paired.map((r) => r.toFixed(2)).join(', ')}), each run of ours followed by the floor.`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runtimeBench();

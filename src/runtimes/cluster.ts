@@ -2,8 +2,8 @@
  * The cluster runtime: the same flow as many processes on many machines. State and the durable
  * queue live in PostgreSQL (pg-boss), files in S3-compatible storage or a shared folder.
  *
- * A settle commits the handled message's status, the messages it caused, and their jobs in one
- * transaction, so a message is never sent for state that rolled back, and no state commits
+ * A settle commits the handled message's status, the messages it caused, their jobs and the
+ * completion of the handled job in one statement, so a message is never sent for state that rolled back, and no state commits
  * without its messages. That outbox is an optimisation the queue sharing the database allows: it
  * spares a send per message. Correctness does not rest on it: a message settled without its
  * caused messages sent has them sent when it is delivered again, as on a queue outside the
@@ -80,6 +80,10 @@ export async function openClusterRuntime(createFlow: (ports: { mailer: Mailer; b
       }
       for (const [queue, deliveries] of byQueue) await transport.sendInTransaction(client, queue, deliveries, context?.settled);
     },
+    // A settle, the commonest write, is one statement: its state, its caused messages' jobs and
+    // the completion of the handled job, together.
+    settleWriter: ({ settled, caused, guard, param }) =>
+      transport.settleWrites({ settled, guard, param, jobs: caused.flatMap((m) => (m.queue ? [{ queue: m.queue, delivery: { message: m.body, attempt: 1 } }] : [])) }),
   });
   const blobs = options.blobs ?? (await openBlobStore(options.blobsUrl, { presignExpiresInSeconds: options.linkExpiresInSeconds ?? runtimeDefaults.linkExpiresSeconds }));
   const runtime = createRuntime({

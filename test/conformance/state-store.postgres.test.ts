@@ -331,6 +331,62 @@ describe('PostgreSQL state store', { skip }, () => {
     });
   });
 
+  describe('settle with a settle writer (writes in the settle statement)', () => {
+    /** A writer that records each caused message that names a queue, and the settled id, in `outbox`. */
+    const outboxWriter = (log: { settled: string[]; calls: number }) => ({
+      settleWriter: async ({ settled, caused, guard, param }: { settled: string; caused: NewMessage[]; guard: string; param: (value: unknown) => string }) => {
+        log.calls++;
+        const ids = [settled, ...caused.filter((m) => m.queue).map((m) => m.id)];
+        return {
+          statements: [`INSERT INTO outbox (id) SELECT unnest(${param(ids)}::text[]) WHERE ${guard}`],
+          settled: () => void log.settled.push(settled),
+        };
+      },
+    });
+
+    it('makes the writes in the one statement that settles, and only when it settles', async () => {
+      const log = { settled: [] as string[], calls: 0 };
+      const { db, store } = await openFresh(outboxWriter(log));
+      try {
+        assert.equal(store.enqueuesOnSettle, true);
+        await db.pool.query('CREATE TABLE outbox (id text PRIMARY KEY)');
+        await store.save([message('cause'), message('other')], 1);
+        assert.equal(
+          await store.settle('cause', { status: 'done', attempts: 1 }, [message('thumb', { causedBy: 'cause', queue: 'thumbnailer' }), message('unrouted', { causedBy: 'cause' })], 2),
+          true,
+        );
+        assert.deepEqual((await db.pool.query('SELECT id FROM outbox ORDER BY id')).rows.map((r) => r.id), ['cause', 'thumb']);
+        assert.equal((await store.get('thumb'))?.status, 'pending');
+        // Refused (no longer pending): none of the writes happen, and `settled` is not called.
+        assert.equal(await store.settle('cause', { status: 'dead', attempts: 2, reason: 'late' }, [message('late', { causedBy: 'cause', queue: 'worker' })], 3), false);
+        assert.deepEqual((await db.pool.query('SELECT id FROM outbox ORDER BY id')).rows.map((r) => r.id), ['cause', 'thumb']);
+        assert.equal(await store.get('late'), undefined);
+        // A settle that caused nothing still carries its writes (the handled job's completion).
+        assert.equal(await store.settle('other', { status: 'dead', attempts: 1, reason: 'broken' }, [], 4), true);
+        assert.deepEqual(log, { settled: ['cause', 'other'], calls: 3 });
+        assert.deepEqual((await db.pool.query('SELECT id FROM outbox ORDER BY id')).rows.map((r) => r.id), ['cause', 'other', 'thumb']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('commits nothing when a write fails, and the message stays pending', async () => {
+      const log = { settled: [] as string[], calls: 0 };
+      const { db, store } = await openFresh(outboxWriter(log));
+      try {
+        await db.pool.query('CREATE TABLE outbox (id text PRIMARY KEY)');
+        await db.pool.query("INSERT INTO outbox (id) VALUES ('effect')"); // the write's insert collides
+        await store.save([message('cause')], 1);
+        await assert.rejects(store.settle('cause', { status: 'done', attempts: 1 }, [message('effect', { causedBy: 'cause', queue: 'worker' })], 2), /duplicate key/);
+        assert.equal((await store.get('cause'))?.status, 'pending');
+        assert.equal(await store.get('effect'), undefined, 'the caused message is not recorded');
+        assert.deepEqual(log.settled, []);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('migrate', () => {
     it('is harmless run twice and run concurrently', async () => {
       const db = await freshSchema();

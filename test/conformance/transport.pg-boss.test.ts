@@ -115,6 +115,49 @@ if (skip) {
       }
     });
 
+    it("a handler's settle statement enqueues what it caused as pg-boss jobs and completes its own job, or does neither", async () => {
+      const schema = newSchema();
+      const transport = open(schema);
+      const pool = new pg.Pool({ connectionString: testDatabaseUrl, max: 2 });
+      /** Runs the writes as the settle statement would, its update standing in as `settled`. */
+      const settleStatement = async (settled: string, caused: string[], settles: boolean) => {
+        const values: unknown[] = [];
+        const param = (value: unknown) => `$${values.push(value)}`;
+        const writes = await transport.settleWrites({ settled, guard: 'EXISTS (SELECT 1 FROM settled)', param, jobs: caused.map((id) => ({ queue: 'next', delivery: msg(id) })) });
+        const parts = writes.statements.map((statement, i) => `, write_${i} AS (${statement})`).join('');
+        await pool.query(`WITH settled AS (SELECT 1 WHERE ${settles ? 'TRUE' : 'FALSE'})${parts} SELECT 1`, values);
+        if (settles) writes.settled?.();
+      };
+      try {
+        const next: string[] = [];
+        transport.consume('next', async (d) => (next.push(idOf(d)), { kind: 'ack' }), { concurrency: 2 });
+        transport.consume(
+          'first',
+          async (d) => {
+            const id = idOf(d);
+            await settleStatement(id, [`${id}-refused`], false); // a settle refused: nothing is written
+            await settleStatement(id, [`${id}-caused`], true);
+            return { kind: 'ack' };
+          },
+          { concurrency: 1 },
+        );
+        await transport.send('first', [msg('one')]);
+        await waitFor('the caused job', () => next.length > 0, 5000);
+        await transport.idle();
+        assert.deepEqual(next, ['one-caused']);
+        const { rows } = await pool.query<{ name: string; state: string; retry_limit: number; expire_seconds: number }>(
+          `SELECT name, state, retry_limit, extract(epoch FROM expire_in)::int AS expire_seconds FROM "${schema}".job ORDER BY name`,
+        );
+        // pg-boss's own columns, as its insert would set them: its expiry and retries apply.
+        assert.deepEqual(rows, [
+          { name: 'first', state: 'completed', retry_limit: 1000, expire_seconds: 30 },
+          { name: 'next', state: 'completed', retry_limit: 1000, expire_seconds: 30 },
+        ]);
+      } finally {
+        await pool.end();
+      }
+    });
+
     it('a process that only sends consumes nothing, and its deliveries reach the processes that do', async () => {
       const schema = newSchema();
       const consumer = open(schema);

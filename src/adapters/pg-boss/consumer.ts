@@ -4,7 +4,7 @@
  *
  * pg-boss 10's `work()` runs one batch at a time and waits for the whole batch before fetching
  * again, so it cannot keep `concurrency` handlers busy; this loop fetches only as many jobs as it
- * has free slots, whenever a slot frees up, a job is queued (a send here, a notification from any
+ * has free slots (with a backlog, once half of them are: see `backlog`), whenever a slot frees up, a job is queued (a send here, a notification from any
  * process: see `./job-notifications.ts`) or a retry's delay wakes it, or the polling
  * interval passes. Copies of one message id are handed to the handler like any other jobs: the
  * core's processor runs them one after the other (a copy waiting its turn keeps its slot).
@@ -107,6 +107,15 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     }
   };
 
+  /**
+   * Set while the last fetch came back full (the queue has a backlog): the next one then waits
+   * until half the slots are free and takes them in one statement, rather than one statement per
+   * job as each ends. A queue drained (a fetch came back short) is fetched from on any free slot,
+   * so a job queued then starts at once.
+   */
+  let backlog = false;
+  const batchSize = Math.ceil(concurrency / 2);
+
   const loop = async () => {
     let prepared = false;
     while (!stopped) {
@@ -118,10 +127,11 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
           prepared = true;
         }
         const free = concurrency - running;
-        if (free > 0) {
+        if (free >= (backlog ? batchSize : 1)) {
           const jobs = await options.fetch(free);
           for (const job of jobs) admit(job); // even when stopping: fetched, so ours to run
           full = jobs.length === free;
+          backlog = full;
         }
       } catch (error) {
         options.report(`could not fetch from queue ${options.queue}`, error);

@@ -13,9 +13,11 @@
  * `sendInTransaction` enqueues on the caller's open transaction, so a state store can commit its
  * state and the messages it caused together.
  *
- * A handler's own job is completed in the transaction that enqueues what its handling caused (a
- * settle's outbox), when there is one: its state, its caused jobs and its completion commit
- * together, in one commit instead of two. The job's outcome then completes nothing more.
+ * A handler's own job is completed by the settle that ends its handling: `settleWrites` gives the
+ * state store the job inserts of what it caused and the job's completion as parts of the settle's
+ * one statement (SQL of our own for pg-boss's tables, see `./job-sql.ts`), so its state, its
+ * caused jobs and its completion commit together, in one round trip. (`sendInTransaction` does
+ * the same on a caller's transaction.) The job's outcome then completes nothing more.
  *
  * A consumer does not wait for its next poll: every job insert NOTIFYs on commit, and a transport
  * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see
@@ -33,6 +35,8 @@ import { queueCreator } from './queues.js';
 import { leaseTimings, renewLeases } from './lease.js';
 import { installJobNotifications, listenForJobs, type JobListener } from './job-notifications.js';
 import { postgresPool } from '../postgres/pool.js';
+import type { SettleWrites } from '../postgres/settle-writes.js';
+import { jobCompletionSql, jobInsertSql, type Param } from './job-sql.js';
 
 export interface PgBossTransportOptions {
   connectionString: string;
@@ -70,6 +74,12 @@ export type PgBossTransport = Transport & {
    * of a job whose handler is running in this process, that job completes in the transaction too.
    */
   sendInTransaction(client: pg.PoolClient, queue: string, deliveries: Delivery[], settled?: string): Promise<void>;
+  /**
+   * The writes a settle's one statement makes for the queue (see `../postgres/settle-writes.ts`):
+   * the jobs of what it caused and, when `settled` is the message of a job whose handler is
+   * running in this process, that job's completion. Each is guarded by `guard`.
+   */
+  settleWrites(request: { settled: string; jobs: { queue: string; delivery: Delivery }[]; guard: string; param: Param }): Promise<SettleWrites>;
 };
 
 interface HandledJob {
@@ -144,9 +154,9 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
 
   const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome, handled: HandledJob) => {
     if (outcome.kind !== 'retry') {
-      // An ack after an outbox insert means its settle committed, completing the job with it. (A
-      // dead letter may follow a settle that rolled back: it is completed here, a no-op if done.)
-      if (!(outcome.kind === 'ack' && handled.completedInTransaction)) await boss.complete(queue, job.id);
+      // Completed already when the settle that ended the handling committed (done, or dead) with
+      // the job's completion in it; else (a copy of a settled message, a settle refused) here.
+      if (!handled.completedInTransaction) await boss.complete(queue, job.id);
       return;
     }
     const startAfter = Math.max(0, outcome.delayMs) / 1000; // seconds; pg-boss casts it to an interval
@@ -243,6 +253,20 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
         handled.completedInTransaction = true;
       }
       // The caller has not committed yet: the insert's notification wakes the consumers once it has.
+    },
+    async settleWrites({ settled, jobs, guard, param }) {
+      const statements: string[] = [];
+      const queues = new Set(jobs.map((j) => j.queue));
+      for (const queue of queues) await prepare(queue); // outside the statement: queues are created once, for good
+      if (jobs.length > 0) {
+        const rows = jobs.map(({ queue, delivery }) => ({ id: orderedJobId(), queue, data: jobData(delivery) }));
+        statements.push(jobInsertSql(schema, rows, expireInSeconds, param, guard));
+      }
+      const handled = handling.getStore();
+      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements };
+      statements.push(jobCompletionSql(schema, handled.queue, handled.jobId, param, guard));
+      // The statement's notification (from its job insert) wakes the consumers once it has committed.
+      return { statements, settled: () => void (handled.completedInTransaction = true) };
     },
     consume,
     async idle() {

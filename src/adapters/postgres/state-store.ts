@@ -13,7 +13,9 @@
  *   the row lock, then finds it settled and changes nothing), records what it caused and, given
  *   an `enqueue` hook, hands those messages to the hook on the same client inside the same
  *   transaction (a transactional outbox): a message is never sent for state that rolled back,
- *   and no state commits without its messages.
+ *   and no state commits without its messages. Given a `settleWriter` instead, the queue's writes
+ *   (the jobs, the handled job's completion) are parts of the settle's one statement.
+ * - `beginAttempt` calls made at once share one statement (see `./statement-group.js`).
  *
  * `close()` ends nothing it did not create, and it creates nothing: the pool belongs to the
  * caller, who ends it after closing the store. `close()` waits for running calls, then refuses
@@ -26,6 +28,8 @@ import { pruneInSteps } from '../retention/prune-rule.js';
 import { storeRefusal } from './refusal.js';
 import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } from '../../ports/state-store.js';
 import { postgresFanIn } from './fan-in.js';
+import type { SettleWriter } from './settle-writes.js';
+import { statementGroup } from './statement-group.js';
 
 export interface PostgresStateStoreOptions {
   /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
@@ -43,6 +47,13 @@ export interface PostgresStateStoreOptions {
    * message was no longer pending. Giving it sets `enqueuesOnSettle`.
    */
   enqueue?: (client: pg.PoolClient, messages: NewMessage[], context?: EnqueueContext) => Promise<void>;
+  /**
+   * For a queue in the same database: the writes a settle's one statement makes too (the caused
+   * messages' jobs, the settled message's own job completed), see `./settle-writes.ts`. Given, it
+   * takes `enqueue`'s place in every settle, which is then one statement whatever it caused, and
+   * it sets `enqueuesOnSettle`; `enqueue` still serves saves and revives.
+   */
+  settleWriter?: SettleWriter;
   /**
    * Every write (a save, settle, revive) appends its net change of the counts to a small table,
    * so concurrent writers never queue on one counter row; after this many writes, the store folds
@@ -80,7 +91,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const defaultLimit = 1000;
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
-  const { pool, enqueue, schema, foldCountsEvery = 1000 } = options;
+  const { pool, enqueue, settleWriter, schema, foldCountsEvery = 1000 } = options;
   if (!(foldCountsEvery >= 1)) throw new Error(`openPostgresStateStore: foldCountsEvery must be 1 or more, got ${foldCountsEvery}`);
   if (schema === '') throw new Error('openPostgresStateStore: schema must be a non-empty name');
   const prefix = schema === undefined ? '' : `${pg.escapeIdentifier(schema)}.`;
@@ -166,14 +177,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       values: [
-        list.map((m) => m.id),
-        list.map((m) => m.type),
-        list.map((m) => JSON.stringify(m.body)),
-        list.map((m) => m.key ?? null),
-        list.map((m) => m.validTime ?? null),
-        list.map((m) => m.causedBy ?? null),
-        list.map((m) => m.status ?? 'pending'),
-        list.map((m) => m.reason ?? null),
+        ...messageColumns(list),
         now,
         roots.map((r) => r.cause),
         roots.map((r) => r.hint),
@@ -195,21 +199,65 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
   /**
    * One statement: settles the message if it is still pending and, only then, records what it
-   * caused. (The caused messages' roots come from the settled message, whose root the update
-   * leaves as it was, so the insert's snapshot from before the update finds them.)
+   * caused and makes the settle writer's writes. (The caused messages' roots come from the settled
+   * message, whose root the update leaves as it was, so the insert's snapshot from before the
+   * update finds them.)
    */
-  async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number): Promise<boolean> {
+  async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number, writer?: SettleWriter): Promise<boolean> {
     const reason = settlement.status === 'dead' ? settlement.reason : null;
-    const insert = messageInsert(caused, now, 'EXISTS (SELECT 1 FROM settled)');
+    const guard = 'EXISTS (SELECT 1 FROM settled)';
+    const insert = messageInsert(caused, now, guard);
+    const values = [...insert.values, settlement.status, settlement.attempts, reason, id];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    const writes = writer ? await writer({ settled: id, caused, guard, param }) : { statements: [] };
+    const extra = writes.statements.map((statement, i) => `, write_${i} AS (${statement})`).join('');
     const { rows } = await db.query<{ settled: boolean }>(
       `WITH settled AS (
          UPDATE ${messages} SET status = $12, attempts = $13, reason = $14, updated_at = $9 WHERE id = $15 AND status = 'pending' RETURNING 1
-       ), inserted AS (${insert.text})
+       ), inserted AS (${insert.text})${extra}
        SELECT EXISTS (SELECT 1 FROM settled) AS settled`,
-      [...insert.values, settlement.status, settlement.attempts, reason, id],
+      values,
     );
-    return rows[0]?.settled === true;
+    const done = rows[0]?.settled === true;
+    if (done) writes.settled?.();
+    return done;
   }
+
+  /**
+   * Begins attempts asked for at once in one statement (see `./statement-group.ts`): each message
+   * recorded with its first attempt counted, or a pending one's attempt counted. A message known
+   * and no longer pending changes nothing and comes back as it is, read in one more statement.
+   */
+  const beginAttempts = statementGroup<{ message: NewMessage; now: number }, MessageRow>(
+    ({ message }) => message.id,
+    async (items) => {
+      const list = items.map((i) => i.message);
+      const { rows } = await pool.query<MessageRow>(
+        `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+         SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END, m.reason, m.now, m.now,
+                COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), m.caused_by, m.id)
+         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+           AS m(id, type, body, key, valid_time, caused_by, status, reason, now)
+         ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
+         RETURNING *`,
+        [
+          ...messageColumns(list),
+          items.map((i) => i.now),
+        ],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const unchanged = list.filter((m) => !byId.has(m.id)).map((m) => m.id);
+      if (unchanged.length > 0) {
+        const found = await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = ANY($1::text[])`, [unchanged]);
+        for (const row of found.rows) byId.set(row.id, row);
+      }
+      return list.map((m) => {
+        const row = byId.get(m.id);
+        if (!row) throw new Error(`message ${m.id} was neither recorded nor found`);
+        return row;
+      });
+    },
+  );
 
   const fanIn = postgresFanIn(
     pool,
@@ -219,7 +267,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
   return {
     ...postgresMessageBrowser(pool, messages, toStored as (row: never) => StoredMessage, countTables),
-    enqueuesOnSettle: enqueue !== undefined,
+    enqueuesOnSettle: enqueue !== undefined || settleWriter !== undefined,
 
     save(list, now) {
       // Each message inserted now, once: a copy later in the same list, or one already known, is not enqueued again.
@@ -248,10 +296,11 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
     settle(id: string, settlement: Settlement, caused: NewMessage[], now: number) {
       const neverRecorded = async (db: Queryable) => (await db.query(`SELECT 1 FROM ${messages} WHERE id = $1`, [id])).rowCount === 0;
-      if (!enqueue || caused.length === 0) {
-        // Nothing to enqueue: the one statement is the whole step, with no transaction around it.
+      if (settleWriter || !enqueue || caused.length === 0) {
+        // Nothing to enqueue, or enqueued by the statement's own writes: the one statement is the
+        // whole step, with no transaction around it.
         return write(async () => {
-          if (await settleAndRecord(pool, id, settlement, caused, now)) return true;
+          if (await settleAndRecord(pool, id, settlement, caused, now, settleWriter)) return true;
           if (await neverRecorded(pool)) throw new Error(`cannot settle message ${id}: it was never recorded`);
           return false;
         });
@@ -281,21 +330,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     },
 
     beginAttempt(message, now) {
-      return write(async () => {
-        // One statement: recorded with its first attempt counted, or a pending one's attempt counted.
-        const { rows } = await pool.query<MessageRow>(
-          `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'pending' THEN 1 ELSE 0 END, $8, $9, $9,
-                   COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = $6), $6, $1))
-           ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
-           RETURNING *`,
-          [message.id, message.type, JSON.stringify(message.body), message.key ?? null, message.validTime ?? null, message.causedBy ?? null, message.status ?? 'pending', message.reason ?? null, now],
-        );
-        // No row: known and no longer pending, so nothing changed.
-        const row = rows[0] ?? (await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [message.id])).rows[0];
-        if (!row) throw new Error(`message ${message.id} was neither recorded nor found`);
-        return toStored(row);
-      });
+      return write(async () => toStored(await beginAttempts({ message, now })));
     },
 
     recordFailure(id, reason) {
@@ -431,6 +466,20 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** The messages' columns as arrays, for `unnest($1::text[], … $8::text[])`: id, type, body, key, valid time, cause, status, reason. */
+function messageColumns(list: NewMessage[]): unknown[][] {
+  return [
+    list.map((m) => m.id),
+    list.map((m) => m.type),
+    list.map((m) => JSON.stringify(m.body)),
+    list.map((m) => m.key ?? null),
+    list.map((m) => m.validTime ?? null),
+    list.map((m) => m.causedBy ?? null),
+    list.map((m) => m.status ?? 'pending'),
+    list.map((m) => m.reason ?? null),
+  ];
 }
 
 function toStored(row: MessageRow): StoredMessage {

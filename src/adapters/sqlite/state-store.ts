@@ -1,7 +1,11 @@
 /**
- * State store on SQLite (better-sqlite3). Every method is one transaction; each write takes the
+ * State store on SQLite (better-sqlite3). Every method is one atomic step; each write takes the
  * write lock first (BEGIN IMMEDIATE), so fan-in decisions are serialized even across processes
  * sharing the file. The fan-in tables hold the records the port describes (see schema.ts).
+ *
+ * Writes asked for at once (many handlers settling) share one commit: each runs in a savepoint of
+ * the group's transaction and resolves once that commits (see `./commit-group.ts`), so a write is
+ * as durable as in a transaction of its own, and one commit serves many.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -13,6 +17,7 @@ import { sqliteMessageBrowser } from './message-browser.js';
 import type { MessageBrowser } from '../../ports/message-browser.js';
 import { pruneInSteps } from '../retention/prune-rule.js';
 import { withRefusals } from './refusal.js';
+import { commitGroup } from './commit-group.js';
 
 interface MessageRow {
   id: string;
@@ -176,6 +181,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     return selectOne.get(message.id)!;
   });
 
+  const { write, flush } = commitGroup(db);
   const prunePin = db.prepare<[], { pin: number | null }>(prunePinSql);
   const pruneStep = db.prepare<[number, number, number]>(pruneSql);
 
@@ -183,23 +189,23 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
   return withRefusals({
     ...sqliteMessageBrowser(db, toStored as (row: never) => StoredMessage),
     async save(messages, now) {
-      return saveAll.immediate(messages, now);
+      return write(() => saveAll(messages, now));
     },
     async get(id) {
       const row = selectOne.get(id);
       return row && toStored(row);
     },
     async settle(id, settlement, caused, now) {
-      return settleOne.immediate(id, settlement, caused, now);
+      return write(() => settleOne(id, settlement, caused, now));
     },
     async recordAttempt(id, change = 1) {
-      return countAttempt.get({ id, change })?.attempts;
+      return write(() => countAttempt.get({ id, change })?.attempts);
     },
     async beginAttempt(message, now) {
-      return toStored(beginOne.immediate(message, now));
+      return toStored(await write(() => beginOne(message, now)));
     },
     async recordFailure(id, reason) {
-      return countFailure.run({ id, reason }).changes > 0;
+      return write(() => countFailure.run({ id, reason }).changes > 0);
     },
     async find(query: MessageQuery) {
       const where: string[] = [];
@@ -226,11 +232,11 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       return row.pending;
     },
     async revive(ids, now) {
-      return reviveAll.immediate(ids, now);
+      return write(() => reviveAll(ids, now));
     },
     async addToWindow(group, member, size) {
       checkWindowSize(size);
-      return addToWindowOnce.immediate(group, member, size);
+      return write(() => addToWindowOnce(group, member, size));
     },
     async windowOf(group, memberId) {
       return loadBatch(group, linkOf.get(group, memberId)?.idx);
@@ -241,7 +247,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
     },
     async addPart(name, expected, part) {
       checkKnownSet(name, expected, part);
-      return addPartOnce.immediate(name, expected, part);
+      return write(() => addPartOnce(name, expected, part));
     },
     async prune(before) {
       if (!Number.isFinite(before)) throw new Error(`prune: before must be epoch milliseconds, got ${before}`);
@@ -249,6 +255,7 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       return pruneInSteps(async (limit) => pruneStep.run(before, pin, limit).changes);
     },
     async close() {
+      flush();
       db.close();
     },
   });
