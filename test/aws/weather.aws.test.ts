@@ -56,7 +56,10 @@ describe('the weather flow on the AWS runtime, on moto', { skip, timeout: 240_00
       await runtime.idle();
       assert.deepEqual(await runtime.state.find({ status: 'dead' }), []);
       await assertGifs(runtime.state, 'race', frames, 4);
-      assert.ok(mostAtOnce(events, 'thumbnail-creator', heardAt) >= 3, 'batches of 2 ran side by side: several handlers at once');
+      // The 20 frames reach the mediator's queue at once: its batches of 2 run side by side. (The
+      // thumbnails they lead to go out as each window decision commits, one after another within
+      // a process, so how many of those overlap depends on how fast the machine is.)
+      assert.ok(mostAtOnce(events, 'mediator', heardAt) >= 3, 'batches of 2 ran side by side: several handlers at once');
 
       const mails = await sentMails(world!.moto);
       assert.equal(mails.length, 4, 'one mail per GIF');
