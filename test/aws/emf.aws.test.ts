@@ -86,11 +86,12 @@ describe('CloudWatch metrics and logs of the AWS handlers, on moto', { skip, tim
     }
   });
 
+  const SESSION_TOKEN = 'session-token-5f1c0a9e7b3d';
   it('the Lambda entry prints EMF and Powertools JSON logs on its output, each line with its invocation, and no secret in any', async () => {
     const invocations = join(world!.cwd, 'invocations.jsonl');
     const functionName = `${world!.env.DATAFLOW_AWS_PREFIX}-mediator`;
     const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../support/lambda-function.ts', import.meta.url))], {
-      env: { ...process.env, ...world!.env, AWS_LAMBDA_FUNCTION_NAME: functionName, DATAFLOW_CONSUMER: 'mediator', DATAFLOW_LOG_LEVEL: 'info', DATAFLOW_TEST_INVOCATIONS: invocations },
+      env: { ...process.env, ...world!.env, AWS_LAMBDA_FUNCTION_NAME: functionName, DATAFLOW_CONSUMER: 'mediator', DATAFLOW_LOG_LEVEL: 'info', DATAFLOW_TEST_INVOCATIONS: invocations, AWS_SESSION_TOKEN: SESSION_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -100,9 +101,10 @@ describe('CloudWatch metrics and logs of the AWS handlers, on moto', { skip, tim
     const sender = await openAwsRuntime({ settings: readAwsSettings({ ...process.env, ...world!.env }), consumers: () => [] });
     try {
       await sender.start();
-      // One frame's id carries the Aeris secret, which the function reads at its cold start: the
-      // processor logs message ids, so only the scrubbing keeps it out of the lines.
-      const frames = (await framesOf(sender, 'lambda', 7)).map((f, i) => ({ ...f, id: i === 0 ? `frame-${AERIS.AERIS_CLIENT_SECRET}` : `frame-${i}` }));
+      // One frame's id carries the function's session token, a secret every Lambda function holds
+      // in its environment (the mediator never reads the Aeris secret: only the fetcher declares
+      // it): the processor logs message ids, so only the scrubbing keeps it out of the lines.
+      const frames = (await framesOf(sender, 'lambda', 7)).map((f, i) => ({ ...f, id: i === 0 ? `frame-${SESSION_TOKEN}` : `frame-${i}` }));
       const { accepted } = await sender.send(frames);
       assert.equal(accepted.length, 7);
       const ids = accepted.map((m) => m.id);
@@ -141,10 +143,10 @@ describe('CloudWatch metrics and logs of the AWS handlers, on moto', { skip, tim
     const scrubbed = handled.find((l) => l.messageId === 'frame-[redacted]');
     assert.ok(scrubbed, 'the id carrying the secret was logged, scrubbed');
     for (const line of handled) {
-      const id: string = line === scrubbed ? `frame-${AERIS.AERIS_CLIENT_SECRET}` : (line.messageId as string);
+      const id: string = line === scrubbed ? `frame-${SESSION_TOKEN}` : (line.messageId as string);
       assert.equal(line.function_request_id, invocationOf.get(id), `the request id of the invocation that handled ${String(line.messageId)}`);
     }
-    for (const secret of Object.values(AERIS)) {
+    for (const secret of [SESSION_TOKEN, ...Object.values(AERIS)]) {
       assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `${secret} reached the function's output`);
       assert.ok(!stdout.includes(encodeURIComponent(secret)) && !stderr.includes(encodeURIComponent(secret)));
     }
