@@ -280,11 +280,21 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
         // Readied outside the statement: queues are created once, for good.
         statements.push(jobInsertSql(schema, queue, await prepare(queue), rows, expireInSeconds, param, guard));
       }
+      // Once committed, the statement's notification (from its job inserts) wakes the consumers of
+      // other processes; this process's own are woken at once, a round trip sooner.
+      const wakeHere = () => {
+        for (const queue of byQueue.keys()) loops.get(queue)?.wake();
+      };
       const handled = handling.getStore();
-      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements };
+      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements, settled: wakeHere };
       statements.push(jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, param, guard));
-      // The statement's notification (from its job insert) wakes the consumers once it has committed.
-      return { statements, settled: () => void (handled.completedInTransaction = true) };
+      return {
+        statements,
+        settled: () => {
+          handled.completedInTransaction = true;
+          wakeHere();
+        },
+      };
     },
     consume,
     async idle() {
