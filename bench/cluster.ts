@@ -425,12 +425,13 @@ function fetchLoop(boss: PgBoss, queue: string, handle: (data: HopData) => Promi
 /** What a statement does, for the per-hop breakdown. */
 function statementKind(sql: string): string {
   const text = sql.replace(/\s+/g, ' ').replace(/;\s*$/, '').trim();
+  if (/^WITH next AS \( SELECT ctid\b/i.test(text)) return 'job fetch (on the queue partition, prepared)';
   if (/^WITH next as/i.test(text)) return 'pg-boss fetch';
   if (/^WITH results AS \( UPDATE \S+\.job SET completed_on/i.test(text)) return 'pg-boss complete';
   if (/^WITH defaults as|^INSERT INTO \S+\.job\b/i.test(text)) return 'pg-boss job insert';
   if (text.includes(';')) return 'other';
   if (/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) return text.split(' ')[0]!.toUpperCase();
-  if (/^WITH settled AS \( UPDATE \S*messages/i.test(text)) return 'settle (status, caused messages, their jobs, the job completed)';
+  if (/^WITH settled AS \( ?UPDATE \S*messages/i.test(text)) return 'settle (status, caused messages, their jobs, the job completed)';
   if (/^INSERT INTO \S*messages AS known\b.*ON CONFLICT \(id\) DO UPDATE SET attempts/i.test(text)) return 'begin attempt (record if unknown, count)';
   if (/^SELECT \* FROM \S*messages WHERE id = /i.test(text)) return 'message lookup';
   if (/^INSERT INTO \S*messages\b/i.test(text)) return 'message insert';
@@ -474,6 +475,8 @@ interface EndToEnd {
   restCpu?: number;
   /** CPU seconds of the PostgreSQL backends serving this run's processes (`./postgres-cpu.ts`). */
   postgresCpu?: number;
+  /** CPU seconds of `dataflow send` itself. */
+  sendCpu?: number;
 }
 
 async function endToEndBench(): Promise<void> {
@@ -491,16 +494,16 @@ async function endToEndBench(): Promise<void> {
   );
   console.log(
     '  CPU during the send, from /proc: seconds used by the mediator process, by all worker processes together, by the PostgreSQL backends serving the run\'s processes ' +
-      '(dataflow send\'s included), and by everything else (PostgreSQL, dataflow send, anything else running), and how busy the machine was (both cores).\n',
+      '(dataflow send\'s included), by dataflow send itself (sampled every 100 ms), and by everything else (PostgreSQL, dataflow send, this bench, anything else running), and how busy the machine was (both cores).\n',
   );
-  console.log('| workers per type | processes | mails done (s) | send exits (s) | speed-up vs 1 (send exits) | GIFs | mails | mediator CPU (s) | workers CPU (s) | PostgreSQL for the run CPU (s) | rest CPU (s) | machine busy |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| workers per type | processes | mails done (s) | send exits (s) | speed-up vs 1 (send exits) | GIFs | mails | mediator CPU (s) | workers CPU (s) | PostgreSQL for the run CPU (s) | dataflow send CPU (s) | rest CPU (s) | machine busy |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const base = results[0]!.sendSeconds;
   const fixed = (value: number | undefined, digits: number) => (value === undefined ? '-' : value.toFixed(digits));
   for (const r of results) {
     console.log(
       `| ${r.perType} | ${r.processes}: ${r.layout} | ${r.mailsSeconds.toFixed(2)} | ${r.sendSeconds.toFixed(2)} | ${(base / r.sendSeconds).toFixed(2)}x | ${r.gifs} | ${r.mails} | ` +
-        `${fixed(r.mediatorCpu, 1)} | ${fixed(r.workersCpu, 1)} | ${fixed(r.postgresCpu, 1)} | ${fixed(r.restCpu, 1)} | ${r.machineBusy === undefined ? '-' : `${Math.round(r.machineBusy * 100)}%`} |`,
+        `${fixed(r.mediatorCpu, 1)} | ${fixed(r.workersCpu, 1)} | ${fixed(r.postgresCpu, 1)} | ${fixed(r.sendCpu, 1)} | ${fixed(r.restCpu, 1)} | ${r.machineBusy === undefined ? '-' : `${Math.round(r.machineBusy * 100)}%`} |`,
     );
   }
   const { restCpu: rest, postgresCpu } = results[0]!;
@@ -613,6 +616,7 @@ async function endToEnd(perType: number, frames: Buffer[][]): Promise<EndToEnd> 
       gifs,
       mails,
       postgresCpu,
+      sendCpu: sent.cpuSeconds,
       mediatorCpu: before.mediator !== undefined && after.mediator !== undefined ? after.mediator - before.mediator : undefined,
       workersCpu: before.workers !== undefined && after.workers !== undefined ? after.workers - before.workers : undefined,
       machineBusy: before.machine && after.machine ? (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total) : undefined,

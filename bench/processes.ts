@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { dataflowArgs } from '../test/support/cli.js';
+import { processCpuSeconds } from './cpu.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,6 +83,8 @@ export interface SendResult {
   seconds: number;
   stdout: string;
   stderr: string;
+  /** Its CPU seconds, as last sampled (every 100 ms) before it exited: undefined without /proc. */
+  cpuSeconds?: number;
 }
 
 /**
@@ -97,14 +100,18 @@ export function sendWithDataflow(messages: unknown[], env: NodeJS.ProcessEnv, ti
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let cpuSeconds: number | undefined;
+    const sampler = setInterval(() => (cpuSeconds = processCpuSeconds(child.pid) ?? cpuSeconds), 100);
     child.once('error', (error) => {
       clearTimeout(timer);
+      clearInterval(sampler);
       reject(error);
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
-      resolve({ code: code ?? (signal ? 128 : 1), seconds, stdout, stderr: signal ? `${stderr}\n(killed by ${signal} after ${timeoutMs} ms)` : stderr });
+      resolve({ code: code ?? (signal ? 128 : 1), seconds, stdout, stderr: signal ? `${stderr}\n(killed by ${signal} after ${timeoutMs} ms)` : stderr, cpuSeconds });
     });
     child.stdin!.on('error', () => {}); // it may exit before reading everything
     child.stdin!.end(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));

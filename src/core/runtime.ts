@@ -170,7 +170,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await transport.idle();
     },
     settled(ids, waitOptions) {
-      return waitUntilSettled({ state, transport, flow, descendants: (roots) => runtime.descendants(roots) }, ids, waitOptions);
+      const onSettle = (listener: () => void) => runtime.on((event) => (event.kind === 'done' || event.kind === 'dead') && listener());
+      return waitUntilSettled({ state, transport, flow, descendants: (roots) => runtime.descendants(roots), onSettle }, ids, waitOptions);
     },
     async descendants(ids) {
       const found = new Map<string, StoredMessage>();

@@ -9,9 +9,16 @@ import type { StateStore, StoredMessage } from '../ports/state-store.js';
 import { canConsume, type Sender, type Transport, type UnservedQueue } from '../ports/transport.js';
 
 export interface SettleWaitOptions {
-  /** How often the state store is asked. @defaultValue 100 */
+  /**
+   * How often the state store is asked at first. A long wait asks less often, every twentieth of
+   * the time waited so far up to `longestPollMs`, so it ends at most about 5% after its work
+   * did; while this process settles messages itself, it asks every `pollMs` again.
+   * @defaultValue 100
+   */
   pollMs?: number;
-  /** Hears how many messages are still pending, now and then. */
+  /** @defaultValue 1000 */
+  longestPollMs?: number;
+  /** Hears how many messages are still pending, every 5 s. */
   onWait?: (pending: number) => void;
   /**
    * How long work may wait in a queue no process takes from before the wait gives up: long enough
@@ -48,18 +55,23 @@ export interface SettleWaitParts {
    * queue depths). @defaultValue the transport's `unserved`, when it consumes
    */
   unserved?: Transport['unserved'];
+  /** Calls the listener whenever this process settles a message (and answers how to stop): the wait then asks again soon. */
+  onSettle?: (listener: () => void) => () => void;
 }
 
 export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], options: SettleWaitOptions = {}): Promise<void> {
   const { state, flow } = parts;
   const transport: Partial<Pick<Transport, 'unserved'>> = parts.unserved ? { unserved: parts.unserved } : canConsume(parts.transport) ? parts.transport : {};
   const pollMs = options.pollMs ?? 100;
+  const longestPollMs = Math.max(pollMs, options.longestPollMs ?? 1000);
   const unservedAfterMs = options.unservedAfterMs ?? defaultUnservedAfterMs;
   const started = Date.now();
   // Asking about unserved queues costs a query (and at times a walk of the causal tree): not on every poll.
   const checkEveryMs = Math.max(pollMs, Math.min(2_000, unservedAfterMs / 4));
   let nextCheck = started + unservedAfterMs;
-  let polls = 0;
+  /** `onWait` hears from it every 5 s, the first time 5 s in. */
+  const wordEveryMs = 5_000;
+  let nextWord = started + wordEveryMs;
   let pending: number | undefined;
 
   // Roots (what `send` records) are counted by the store's index of pending messages by root. A
@@ -89,26 +101,41 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
   const describe = (unserved: UnservedQueue[]) =>
     unserved.map((u) => u.description ?? `no process consumes ${u.queue} (${u.waiting} ${u.waiting === 1 ? 'delivery' : 'deliveries'} waiting)`).join('; ');
 
-  for (;;) {
-    // A store that is briefly unreachable (a database restart) is asked again, not given up on.
-    pending = (await countPending().catch(() => undefined)) ?? pending;
-    if (pending === 0) return;
-    if (++polls % 50 === 0 && pending !== undefined) options.onWait?.(pending);
-    const now = Date.now();
-    if (options.timeoutMs !== undefined && now - started >= options.timeoutMs) {
-      const unserved = await unservedQueues(Math.min(unservedAfterMs, now - started)).catch(() => []);
-      const why = unserved.length > 0 ? `: ${describe(unserved)}` : '';
-      throw new SettleWaitError(`gave up after ${seconds(options.timeoutMs)} with ${pending ?? 'some'} message(s) still pending${why}`, pending ?? 0, unserved);
-    }
-    if (now >= nextCheck) {
-      nextCheck = now + checkEveryMs;
-      // The transport's database may be restarting too: that is no verdict.
-      const unserved = await unservedQueues(unservedAfterMs).catch(() => []);
-      if (unserved.length > 0) {
-        throw new SettleWaitError(`${describe(unserved)} for over ${seconds(unservedAfterMs)}; ${pending ?? 'some'} message(s) still pending`, pending ?? 0, unserved);
+  let settledHere = false;
+  const stopListening = parts.onSettle?.(() => (settledHere = true));
+  /** Waits `ms`, in steps of `pollMs`, cut short once this process has settled something. */
+  const pause = async (ms: number) => {
+    for (let waited = 0; waited < ms && !settledHere; waited += pollMs) await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, ms - waited)));
+    settledHere = false;
+  };
+  try {
+    for (;;) {
+      // A store that is briefly unreachable (a database restart) is asked again, not given up on.
+      pending = (await countPending().catch(() => undefined)) ?? pending;
+      if (pending === 0) return;
+      const now = Date.now();
+      if (now >= nextWord && pending !== undefined) {
+        nextWord = now + wordEveryMs;
+        options.onWait?.(pending);
       }
+      if (options.timeoutMs !== undefined && now - started >= options.timeoutMs) {
+        const unserved = await unservedQueues(Math.min(unservedAfterMs, now - started)).catch(() => []);
+        const why = unserved.length > 0 ? `: ${describe(unserved)}` : '';
+        throw new SettleWaitError(`gave up after ${seconds(options.timeoutMs)} with ${pending ?? 'some'} message(s) still pending${why}`, pending ?? 0, unserved);
+      }
+      if (now >= nextCheck) {
+        nextCheck = now + checkEveryMs;
+        // The transport's database may be restarting too: that is no verdict.
+        const unserved = await unservedQueues(unservedAfterMs).catch(() => []);
+        if (unserved.length > 0) {
+          throw new SettleWaitError(`${describe(unserved)} for over ${seconds(unservedAfterMs)}; ${pending ?? 'some'} message(s) still pending`, pending ?? 0, unserved);
+        }
+      }
+      const left = options.timeoutMs === undefined ? Infinity : started + options.timeoutMs - Date.now();
+      await pause(Math.max(0, Math.min(left, longestPollMs, Math.max(pollMs, (Date.now() - started) / 20))));
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  } finally {
+    stopListening?.();
   }
 }
 

@@ -46,3 +46,30 @@ it('waits for a root\'s whole tree, and for a re-driven letter only for what it 
   await state.settle('sibling', done, [], 5);
   await forRoot.wait;
 });
+
+it('asks ever less often as a wait goes on, and soon again once this process settles something', async () => {
+  const state = memoryStateStore();
+  await state.save([m('slow')], 1);
+  let asked = 0;
+  const counting: StateStore = { ...state, unsettled: (ids) => (asked++, state.unsettled(ids)) };
+  const listeners = new Set<() => void>();
+  const parts = {
+    state: counting,
+    transport: {} as Transport,
+    flow: {} as Flow,
+    descendants: (roots: string[]) => descendants(state, roots),
+    onSettle: (listener: () => void) => (listeners.add(listener), () => void listeners.delete(listener)),
+  };
+  const wait = waitUntilSettled(parts, ['slow'], { pollMs: 10, longestPollMs: 400, timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Every 10 ms would be 150; a twentieth of the time waited is about 10 + 20 * ln(1500 / 200).
+  assert.ok(asked >= 10 && asked <= 60, `asked ${asked} times in 1.5 s`);
+
+  // A settle here: the wait asks again within a step, not at the end of its 75 ms pause.
+  await state.settle('slow', done, [], 2);
+  const settledAt = Date.now();
+  for (const listener of listeners) listener();
+  await wait;
+  assert.ok(Date.now() - settledAt < 50, `ended ${Date.now() - settledAt} ms after the settle here`);
+  assert.equal(listeners.size, 0, 'the wait stops listening once it ends');
+});

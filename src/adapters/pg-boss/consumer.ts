@@ -13,11 +13,11 @@
  * over a job whose handler is still running, however long it runs.
  */
 import { wakeUp } from './wake-up.js';
-import type PgBoss from 'pg-boss';
 import type { Delivery, Outcome } from '../../ports/transport.js';
 import { deliveryOf, type DeliveryData } from './jobs.js';
+import type { FetchedJob } from './job-sql.js';
 
-export type DeliveryJob = PgBoss.JobWithMetadata<DeliveryData>;
+export type DeliveryJob = FetchedJob<DeliveryData>;
 
 export interface ConsumerLoopOptions {
   queue: string;

@@ -22,13 +22,18 @@ export function jobChannel(schema: string): string {
   return `dataflow_jobs:${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
 }
 
-/** Installs (or replaces) the trigger; safe to run from many processes at once. */
-export async function installJobNotifications(pool: pg.Pool, schema: string): Promise<void> {
-  const job = `${pg.escapeIdentifier(schema)}.job`;
+/**
+ * Installs the trigger on pg-boss's job table and, given `table`, on that queue's partition of it
+ * (see `./queues.ts`): a statement-level trigger of a partitioned table fires only for statements
+ * on that table, not for those that write one partition directly, as a settle does. Safe to run
+ * from many processes at once.
+ */
+export async function installJobNotifications(pool: pg.Pool, schema: string, table?: string): Promise<void> {
+  const target = table ?? `${pg.escapeIdentifier(schema)}.job`;
   const fn = `${pg.escapeIdentifier(schema)}.dataflow_notify_jobs`;
   const installed = `SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'dataflow_notify_jobs'`;
   // Replacing a trigger locks out inserts for a moment: only the first process does it.
-  if (((await pool.query(installed, [job])).rowCount ?? 0) > 0) return;
+  if (((await pool.query(installed, [target])).rowCount ?? 0) > 0) return;
   await inTransaction(pool, async (db) => {
     // DDL on pg-boss's tables, one process at a time (as queues are created).
     await db.executeSql('SELECT pg_advisory_xact_lock(hashtext($1))', [`dataflow pg-boss create_queue ${schema}`]);
@@ -41,7 +46,7 @@ export async function installJobNotifications(pool: pg.Pool, schema: string): Pr
       [],
     );
     await db.executeSql(
-      `CREATE OR REPLACE TRIGGER dataflow_notify_jobs AFTER INSERT ON ${job}
+      `CREATE OR REPLACE TRIGGER dataflow_notify_jobs AFTER INSERT ON ${target}
        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
       [],
     );

@@ -7,8 +7,8 @@
  * uses up one of the core's attempts like any other failure.
  */
 import { randomBytes } from 'node:crypto';
-import type PgBoss from 'pg-boss';
 import type { Delivery } from '../../ports/transport.js';
+import type { FetchedJob } from './job-sql.js';
 
 export interface DeliveryData {
   message: unknown;
@@ -30,12 +30,18 @@ export function jobData(delivery: Delivery): DeliveryData {
   return { message: delivery.message, attempt: delivery.attempt };
 }
 
-export function jobInserts(queue: string, deliveries: Delivery[], expireInSeconds: number): PgBoss.JobInsert[] {
-  return deliveries.map((delivery) => ({ id: orderedJobId(), name: queue, data: jobData(delivery), ...jobOptions(expireInSeconds) }));
-}
-
 let lastMs = 0;
 let counter = 0;
+
+/** Random bytes drawn a few kilobytes at a time: one draw per id cost more than the rest of the id. */
+let pool = Buffer.alloc(0);
+let taken = 0;
+function randomBlock(): Buffer {
+  if (taken + 16 > pool.length) [pool, taken] = [randomBytes(4096), 0];
+  const block = Buffer.from(pool.subarray(taken, taken + 16));
+  taken += 16;
+  return block;
+}
 
 /**
  * A UUIDv7 that sorts after every id this process made before. pg-boss fetches in
@@ -46,7 +52,7 @@ export function orderedJobId(): string {
   const now = Date.now();
   if (now > lastMs) [lastMs, counter] = [now, 0];
   else if (++counter > 0xfff) [lastMs, counter] = [lastMs + 1, 0];
-  const bytes = randomBytes(16);
+  const bytes = randomBlock();
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
@@ -55,7 +61,7 @@ export function orderedJobId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function deliveryOf(job: PgBoss.JobWithMetadata<DeliveryData>): Delivery {
+export function deliveryOf(job: FetchedJob<DeliveryData>): Delivery {
   const attempt = Number.isInteger(job.data?.attempt) ? job.data.attempt : 1;
   return { message: job.data?.message, attempt: attempt + (job.retryCount ?? 0) };
 }

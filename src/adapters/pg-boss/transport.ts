@@ -30,13 +30,15 @@ import type pg from 'pg';
 import type { Delivery, DeliveryHandler, Outcome, Transport } from '../../ports/transport.js';
 import { startConsumerLoop, type ConsumerLoop, type DeliveryJob } from './consumer.js';
 import { executorOf, inTransaction } from './database.js';
-import { jobData, jobInserts, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
-import { queueCreator } from './queues.js';
+import { jobData, jobOptions, orderedJobId, type DeliveryData } from './jobs.js';
+import { queueCreator, type QueueTable } from './queues.js';
 import { leaseTimings, renewLeases } from './lease.js';
 import { installJobNotifications, listenForJobs, type JobListener } from './job-notifications.js';
 import { postgresPool } from '../postgres/pool.js';
 import type { SettleWrites } from '../postgres/settle-writes.js';
-import { jobCompletionSql, jobInsertSql, type Param } from './job-sql.js';
+import { jobCompletionSql, jobFetchSql, jobInsertSql } from './job-sql.js';
+import type { Param } from '../postgres/rows-sql.js';
+import { prepared } from '../postgres/prepared.js';
 
 export interface PgBossTransportOptions {
   connectionString: string;
@@ -114,7 +116,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
   // An unhandled 'error' event would kill the process.
   boss.on('error', (error) => report('pg-boss reported an error', error));
 
-  const ensureQueue = queueCreator(pool, schema, expireInSeconds);
+  // Each queue's partition announces its jobs too (see `./job-notifications.ts`).
+  const ensureQueue = queueCreator(pool, schema, expireInSeconds, (table) => installJobNotifications(pool, schema, table));
   /** The job whose handler is running, in its handler's async context. */
   const handling = new AsyncLocalStorage<HandledJob>();
   const handledJobs = new WeakMap<DeliveryJob, HandledJob>();
@@ -145,11 +148,12 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     return starting;
   };
 
+  /** Readies the queue; answers its table (see `./queues.ts`). */
   const prepare = async (queue: string) => {
     if (closed) throw new Error('the transport is closed');
     seen.add(queue);
     await start();
-    await ensureQueue(queue);
+    return ensureQueue(queue);
   };
 
   const settle = async (queue: string, job: DeliveryJob, delivery: Delivery, outcome: Outcome, handled: HandledJob) => {
@@ -189,8 +193,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       concurrency,
       pollingMs,
       handler: (delivery, job) => handling.run(handledJob(job), () => handler(delivery)),
-      prepare: () => prepare(queue),
-      fetch: (batchSize) => boss.fetch<DeliveryData>(queue, { batchSize, includeMetadata: true }),
+      prepare: async () => void (await prepare(queue)),
+      fetch: async (batchSize) => (await pool.query<DeliveryJob>(prepared(jobFetchSql(await prepare(queue)), [batchSize, queue]))).rows,
       settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome, handledJob(job)),
       fail: async (job, error) => void (await boss.fail(queue, job.id, error as object)),
       report,
@@ -203,6 +207,14 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       await loop.stop();
       loops.delete(queue);
     };
+  };
+
+  /** Inserts the deliveries' jobs, in one statement, in the order given. */
+  const insertJobs = async (db: pg.Pool | pg.PoolClient, queue: string, table: QueueTable, deliveries: Delivery[]) => {
+    const values: unknown[] = [];
+    const rows = deliveries.map((delivery) => ({ id: orderedJobId(), data: jobData(delivery) }));
+    const text = jobInsertSql(schema, queue, table, rows, expireInSeconds, (value) => `$${values.push(value)}`);
+    await db.query(prepared(text, values));
   };
 
   const outstanding = async (): Promise<number> => {
@@ -236,37 +248,53 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
     start,
     unserved,
     async send(queue, deliveries) {
-      await prepare(queue);
+      const table = await prepare(queue);
       if (deliveries.length === 0) return;
-      await boss.insert(jobInserts(queue, deliveries, expireInSeconds));
+      await insertJobs(pool, queue, table, deliveries);
       loops.get(queue)?.wake();
     },
     async sendInTransaction(client, queue, deliveries, settled) {
-      await prepare(queue); // outside the caller's transaction: queues are created once, for good
+      const table = await prepare(queue); // outside the caller's transaction: queues are created once, for good
       if (deliveries.length === 0) return;
-      await boss.insert(jobInserts(queue, deliveries, expireInSeconds), { db: executorOf(client) });
+      await insertJobs(client, queue, table, deliveries);
       // Sent by the settle of the message a handler here is handling: its job completes in the
       // same transaction, once. (Not by any other write in a handler, which may yet fail and retry.)
       const handled = handling.getStore();
       if (handled && settled !== undefined && settled === handled.messageId && !handled.completedInTransaction) {
-        await boss.complete(handled.queue, handled.jobId, {}, { db: executorOf(client) });
+        const values: unknown[] = [];
+        const text = jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, (value) => `$${values.push(value)}`);
+        await client.query(prepared(text, values));
         handled.completedInTransaction = true;
       }
       // The caller has not committed yet: the insert's notification wakes the consumers once it has.
     },
     async settleWrites({ settled, jobs, guard, param }) {
       const statements: string[] = [];
-      const queues = new Set(jobs.map((j) => j.queue));
-      for (const queue of queues) await prepare(queue); // outside the statement: queues are created once, for good
-      if (jobs.length > 0) {
-        const rows = jobs.map(({ queue, delivery }) => ({ id: orderedJobId(), queue, data: jobData(delivery) }));
-        statements.push(jobInsertSql(schema, rows, expireInSeconds, param, guard));
+      const byQueue = new Map<string, { id: string; data: DeliveryData }[]>();
+      for (const { queue, delivery } of jobs) {
+        let list = byQueue.get(queue);
+        if (!list) byQueue.set(queue, (list = []));
+        list.push({ id: orderedJobId(), data: jobData(delivery) });
       }
+      for (const [queue, rows] of byQueue) {
+        // Readied outside the statement: queues are created once, for good.
+        statements.push(jobInsertSql(schema, queue, await prepare(queue), rows, expireInSeconds, param, guard));
+      }
+      // Once committed, the statement's notification (from its job inserts) wakes the consumers of
+      // other processes; this process's own are woken at once, a round trip sooner.
+      const wakeHere = () => {
+        for (const queue of byQueue.keys()) loops.get(queue)?.wake();
+      };
       const handled = handling.getStore();
-      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements };
-      statements.push(jobCompletionSql(schema, handled.queue, handled.jobId, param, guard));
-      // The statement's notification (from its job insert) wakes the consumers once it has committed.
-      return { statements, settled: () => void (handled.completedInTransaction = true) };
+      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements, settled: wakeHere };
+      statements.push(jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, param, guard));
+      return {
+        statements,
+        settled: () => {
+          handled.completedInTransaction = true;
+          wakeHere();
+        },
+      };
     },
     consume,
     async idle() {

@@ -30,6 +30,8 @@ import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } 
 import { postgresFanIn } from './fan-in.js';
 import type { SettleWriter } from './settle-writes.js';
 import { statementGroup } from './statement-group.js';
+import { prepared } from './prepared.js';
+import { rowsSql, type Param, type RowColumn } from './rows-sql.js';
 
 export interface PostgresStateStoreOptions {
   /** Connections to use. The store never ends it: `close()` leaves the pool to its owner. */
@@ -89,6 +91,9 @@ interface MessageRow {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const defaultLimit = 1000;
+
+/** The columns of a {@link MessageRow}, named for statements that are prepared (see `./prepared.ts`). */
+const rowColumns = 'seq, id, type, body, key, valid_time, caused_by, status, attempts, failures, reason, created_at, updated_at';
 
 export function openPostgresStateStore(options: PostgresStateStoreOptions): StateStore & MessageBrowser {
   const { pool, enqueue, settleWriter, schema, foldCountsEvery = 1000 } = options;
@@ -158,37 +163,32 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   }
 
   /**
-   * The statement inserting the messages whose id is new, in order (`$1` to `$11`), returning the
-   * ids inserted; `guard` is a condition on the rows, e.g. that a settle's update happened.
+   * The statement inserting the messages whose id is new, in order, returning the ids inserted;
+   * `guard` is a condition on the rows, e.g. that a settle's update happened.
    */
-  function messageInsert(list: NewMessage[], now: number, guard = 'TRUE'): { text: string; values: unknown[] } {
+  function messageInsert(list: NewMessage[], now: number, param: Param, guard = 'TRUE'): string {
     const roots = rootsWithin(list);
-    return {
-      // The root of its tree: its cause's, if recorded before; else that of the cause's cause
-      // within this list, walked up (rows of one statement do not see each other); else the cause
-      // itself, or the message for one without a cause.
-      text: `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
-       SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, $9, $9,
+    const rows = list.map((m, i) => [...messageValues(m), roots[i]!.cause, roots[i]!.hint]);
+    const at = param(now);
+    // The root of its tree: its cause's, if recorded before; else that of the cause's cause within
+    // this list, walked up (rows of one statement do not see each other); else the cause itself,
+    // or the message for one without a cause.
+    return `INSERT INTO ${messages} (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+       SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, 0, m.reason, ${at}::bigint, ${at}::bigint,
               COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), (SELECT c.root FROM ${messages} c WHERE c.id = m.root_cause), m.root_hint)
-       FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::text[], $11::text[])
-         WITH ORDINALITY AS m(id, type, body, key, valid_time, caused_by, status, reason, root_cause, root_hint, n)
+       FROM ${rowsSql('m', [...messageRowColumns, ['root_cause', 'text'], ['root_hint', 'text']], rows, param)}
        WHERE ${guard}
        ORDER BY m.n
        ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      values: [
-        ...messageColumns(list),
-        now,
-        roots.map((r) => r.cause),
-        roots.map((r) => r.hint),
-      ],
-    };
+       RETURNING id`;
   }
 
   /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
   async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
     if (list.length === 0) return [];
-    const { rows } = await db.query<{ id: string }>(messageInsert(list, now));
+    const values: unknown[] = [];
+    const text = messageInsert(list, now, (value) => `$${values.push(value)}`);
+    const { rows } = await db.query<{ id: string }>(prepared(text, values));
     const inserted = new Set(rows.map((r) => r.id));
     const ids: string[] = [];
     for (const m of list) {
@@ -206,17 +206,15 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   async function settleAndRecord(db: Queryable, id: string, settlement: Settlement, caused: NewMessage[], now: number, writer?: SettleWriter): Promise<boolean> {
     const reason = settlement.status === 'dead' ? settlement.reason : null;
     const guard = 'EXISTS (SELECT 1 FROM settled)';
-    const insert = messageInsert(caused, now, guard);
-    const values = [...insert.values, settlement.status, settlement.attempts, reason, id];
-    const param = (value: unknown) => `$${values.push(value)}`;
+    const values: unknown[] = [];
+    const param: Param = (value) => `$${values.push(value)}`;
+    const update = `UPDATE ${messages} SET status = ${param(settlement.status)}, attempts = ${param(settlement.attempts)}::int, reason = ${param(reason)}::text, updated_at = ${param(now)}::bigint
+       WHERE id = ${param(id)} AND status = 'pending' RETURNING 1`;
+    const parts = caused.length > 0 ? [messageInsert(caused, now, param, guard)] : [];
     const writes = writer ? await writer({ settled: id, caused, guard, param }) : { statements: [] };
-    const extra = writes.statements.map((statement, i) => `, write_${i} AS (${statement})`).join('');
+    parts.push(...writes.statements);
     const { rows } = await db.query<{ settled: boolean }>(
-      `WITH settled AS (
-         UPDATE ${messages} SET status = $12, attempts = $13, reason = $14, updated_at = $9 WHERE id = $15 AND status = 'pending' RETURNING 1
-       ), inserted AS (${insert.text})${extra}
-       SELECT EXISTS (SELECT 1 FROM settled) AS settled`,
-      values,
+      prepared(`WITH settled AS (${update})${parts.map((part, i) => `, write_${i} AS (${part})`).join('')} SELECT EXISTS (SELECT 1 FROM settled) AS settled`, values),
     );
     const done = rows[0]?.settled === true;
     if (done) writes.settled?.();
@@ -232,19 +230,16 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     ({ message }) => message.id,
     async (items) => {
       const list = items.map((i) => i.message);
-      const { rows } = await pool.query<MessageRow>(
-        `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+      const values: unknown[] = [];
+      const param: Param = (value) => `$${values.push(value)}`;
+      const listed = items.map(({ message, now }) => [...messageValues(message), now]);
+      const text = `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
          SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END, m.reason, m.now, m.now,
                 COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), m.caused_by, m.id)
-         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-           AS m(id, type, body, key, valid_time, caused_by, status, reason, now)
+         FROM ${rowsSql('m', [...messageRowColumns, ['now', 'bigint']], listed, param)}
          ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
-         RETURNING *`,
-        [
-          ...messageColumns(list),
-          items.map((i) => i.now),
-        ],
-      );
+         RETURNING ${rowColumns}`;
+      const { rows } = await pool.query<MessageRow>(prepared(text, values));
       const byId = new Map(rows.map((row) => [row.id, row]));
       const unchanged = list.filter((m) => !byId.has(m.id)).map((m) => m.id);
       if (unchanged.length > 0) {
@@ -469,17 +464,20 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 }
 
 /** The messages' columns as arrays, for `unnest($1::text[], … $8::text[])`: id, type, body, key, valid time, cause, status, reason. */
-function messageColumns(list: NewMessage[]): unknown[][] {
-  return [
-    list.map((m) => m.id),
-    list.map((m) => m.type),
-    list.map((m) => JSON.stringify(m.body)),
-    list.map((m) => m.key ?? null),
-    list.map((m) => m.validTime ?? null),
-    list.map((m) => m.causedBy ?? null),
-    list.map((m) => m.status ?? 'pending'),
-    list.map((m) => m.reason ?? null),
-  ];
+/** The columns a new message brings, in the order {@link messageValues} gives them. */
+const messageRowColumns: readonly RowColumn[] = [
+  ['id', 'text'],
+  ['type', 'text'],
+  ['body', 'jsonb'],
+  ['key', 'text'],
+  ['valid_time', 'bigint'],
+  ['caused_by', 'text'],
+  ['status', 'text'],
+  ['reason', 'text'],
+];
+
+function messageValues(m: NewMessage): unknown[] {
+  return [m.id, m.type, JSON.stringify(m.body), m.key ?? null, m.validTime ?? null, m.causedBy ?? null, m.status ?? 'pending', m.reason ?? null];
 }
 
 function toStored(row: MessageRow): StoredMessage {
