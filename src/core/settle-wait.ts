@@ -103,10 +103,13 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
 
   let settledHere = false;
   const stopListening = parts.onSettle?.(() => (settledHere = true));
-  /** Waits `ms`, in steps of `pollMs`, cut short once this process has settled something. */
+  /** Waits `ms`, in steps of `pollMs`, cut short after the step in which this process settled something. */
   const pause = async (ms: number) => {
-    for (let waited = 0; waited < ms && !settledHere; waited += pollMs) await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, ms - waited)));
     settledHere = false;
+    for (let waited = 0; waited < ms; waited += pollMs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, ms - waited)));
+      if (settledHere) return;
+    }
   };
   try {
     for (;;) {

@@ -73,3 +73,19 @@ it('asks ever less often as a wait goes on, and soon again once this process set
   assert.ok(Date.now() - settledAt < 50, `ended ${Date.now() - settledAt} ms after the settle here`);
   assert.equal(listeners.size, 0, 'the wait stops listening once it ends');
 });
+
+it('asks no more often than every `pollMs` while this process settles messages all the time', async () => {
+  const state = memoryStateStore();
+  await state.save([m('busy')], 1);
+  let asked = 0;
+  const counting: StateStore = { ...state, unsettled: (ids) => (asked++, state.unsettled(ids)) };
+  let listener: (() => void) | undefined;
+  const parts = { state: counting, transport: {} as Transport, flow: {} as Flow, descendants: (roots: string[]) => descendants(state, roots), onSettle: (l: () => void) => ((listener = l), () => (listener = undefined)) };
+  const settling = setInterval(() => listener?.(), 1);
+  const wait = waitUntilSettled(parts, ['busy'], { pollMs: 50, timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  clearInterval(settling);
+  assert.ok(asked <= 12, `asked ${asked} times in 0.5 s at most every 50 ms`);
+  await state.settle('busy', done, [], 2);
+  await wait;
+});

@@ -24,7 +24,6 @@ export interface NewJob {
   data: unknown;
 }
 
-
 const jobColumns = [
   ['id', 'uuid'],
   ['data', 'jsonb'],

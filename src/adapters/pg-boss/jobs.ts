@@ -44,9 +44,10 @@ function randomBlock(): Buffer {
 }
 
 /**
- * A UUIDv7 that sorts after every id this process made before. pg-boss fetches in
- * `created_on, id` order, and every job of one insert has the same `created_on` (the
- * transaction's `now()`), so with its random ids a batch would come out in any order.
+ * A UUIDv7 that sorts after every id this process made before. A retry's next attempt is sent
+ * through pg-boss, whose own fetch orders by `created_on, id`, and every job of one insert has the
+ * same `created_on` (the transaction's `now()`): with random ids a batch would come out in any
+ * order. Ids that grow also keep the job table's key (`name, id`) filling its last page.
  */
 export function orderedJobId(): string {
   const now = Date.now();

@@ -23,7 +23,6 @@
  * that consumes LISTENs on a connection of its own and wakes that queue's consumer at once (see
  * `./job-notifications.ts`). Polling stays, as the fallback for a notification missed.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../../core/logger.js';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -118,8 +117,26 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
 
   // Each queue's partition announces its jobs too (see `./job-notifications.ts`).
   const ensureQueue = queueCreator(pool, schema, expireInSeconds, (table) => installJobNotifications(pool, schema, table));
-  /** The job whose handler is running, in its handler's async context. */
-  const handling = new AsyncLocalStorage<HandledJob>();
+  /**
+   * The jobs whose handlers are running here, by the id of the message each delivers: a settle of
+   * that message completes the first one not completed yet. (Copies of one message run one after
+   * the other; should a settle complete a waiting copy's job rather than the running one's, the
+   * running one is completed when its handler returns, and the copy finds its message settled.)
+   * A map, not an AsyncLocalStorage: that would slow every promise of the process.
+   */
+  const handling = new Map<unknown, HandledJob[]>();
+  const handlingNow = (messageId: string) => handling.get(messageId)?.find((handled) => !handled.completedInTransaction);
+  const handle = async (handler: DeliveryHandler, delivery: Delivery, handled: HandledJob) => {
+    const list = handling.get(handled.messageId) ?? [];
+    if (list.length === 0) handling.set(handled.messageId, list);
+    list.push(handled);
+    try {
+      return await handler(delivery);
+    } finally {
+      list.splice(list.indexOf(handled), 1);
+      if (list.length === 0) handling.delete(handled.messageId);
+    }
+  };
   const handledJobs = new WeakMap<DeliveryJob, HandledJob>();
   const handledJob = (job: DeliveryJob): HandledJob => {
     let handled = handledJobs.get(job);
@@ -192,7 +209,7 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       queue,
       concurrency,
       pollingMs,
-      handler: (delivery, job) => handling.run(handledJob(job), () => handler(delivery)),
+      handler: (delivery, job) => handle(handler, delivery, handledJob(job)),
       prepare: async () => void (await prepare(queue)),
       fetch: async (batchSize) => (await pool.query<DeliveryJob>(prepared(jobFetchSql(await prepare(queue)), [batchSize, queue]))).rows,
       settle: (job, delivery, outcome) => settle(queue, job, delivery, outcome, handledJob(job)),
@@ -259,8 +276,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       await insertJobs(client, queue, table, deliveries);
       // Sent by the settle of the message a handler here is handling: its job completes in the
       // same transaction, once. (Not by any other write in a handler, which may yet fail and retry.)
-      const handled = handling.getStore();
-      if (handled && settled !== undefined && settled === handled.messageId && !handled.completedInTransaction) {
+      const handled = settled === undefined ? undefined : handlingNow(settled);
+      if (handled) {
         const values: unknown[] = [];
         const text = jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, (value) => `$${values.push(value)}`);
         await client.query(prepared(text, values));
@@ -285,8 +302,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       const wakeHere = () => {
         for (const queue of byQueue.keys()) loops.get(queue)?.wake();
       };
-      const handled = handling.getStore();
-      if (!handled || handled.messageId !== settled || handled.completedInTransaction) return { statements, settled: wakeHere };
+      const handled = handlingNow(settled);
+      if (!handled) return { statements, settled: wakeHere };
       statements.push(jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, param, guard));
       return {
         statements,
