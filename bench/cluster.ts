@@ -27,7 +27,7 @@ import { openClusterRuntime } from '../src/runtimes/cluster.js';
 import { defineFlow, defineMediator, defineMessage, defineWorker, message, when, type Runtime } from '../src/index.js';
 import { machineCpu, processCpuSeconds } from './cpu.js';
 import { benchDatabaseUrl, countStatements, dropSchemas, postgresUnreachable, schemaName, type StatementCounter } from './postgres.js';
-import { benchEnv, sendWithDataflow, startDataflow, type DataflowProcess } from './processes.js';
+import { benchEnv, readyCommand, sendWithDataflow, startDataflow, type DataflowProcess } from './processes.js';
 import { median } from './timing.js';
 import { gifMailBench } from './gif-mail.js';
 import { sampleBackendCpu } from './postgres-cpu.js';
@@ -471,7 +471,7 @@ interface EndToEnd {
   mediatorCpu?: number;
   workersCpu?: number;
   machineBusy?: number;
-  /** Busy CPU seconds of everything else: PostgreSQL, `dataflow send`, anything else running. */
+  /** Busy CPU seconds of everything else but this bench's own process: PostgreSQL, `dataflow send`, anything else running. */
   restCpu?: number;
   /** CPU seconds of the PostgreSQL backends serving this run's processes (`./postgres-cpu.ts`). */
   postgresCpu?: number;
@@ -480,6 +480,7 @@ interface EndToEnd {
 }
 
 async function endToEndBench(): Promise<void> {
+  await readyCommand();
   const frames = await makeFrames();
   const results: EndToEnd[] = [];
   for (const perType of WORKER_COUNTS) results.push(await endToEnd(perType, frames));
@@ -494,7 +495,7 @@ async function endToEndBench(): Promise<void> {
   );
   console.log(
     '  CPU during the send, from /proc: seconds used by the mediator process, by all worker processes together, by the PostgreSQL backends serving the run\'s processes ' +
-      '(dataflow send\'s included), by dataflow send itself (sampled every 100 ms), and by everything else (PostgreSQL, dataflow send, this bench, anything else running), and how busy the machine was (both cores).\n',
+      '(dataflow send\'s included), by dataflow send itself (sampled every 100 ms), and by everything else but this bench\'s own process (PostgreSQL, dataflow send, anything else running), and how busy the machine was (both cores).\n',
   );
   console.log('| workers per type | processes | mails done (s) | send exits (s) | speed-up vs 1 (send exits) | GIFs | mails | mediator CPU (s) | workers CPU (s) | PostgreSQL for the run CPU (s) | dataflow send CPU (s) | rest CPU (s) | machine busy |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -577,7 +578,7 @@ async function endToEnd(perType: number, frames: Buffer[][]): Promise<EndToEnd> 
       return seconds.some((s) => s === undefined) ? undefined : seconds.reduce((sum: number, s) => sum + s!, 0);
     };
     const workers = processes.slice(1);
-    const before = { mediator: cpuOf([mediator]), workers: cpuOf(workers), machine: machineCpu() };
+    const before = { mediator: cpuOf([mediator]), workers: cpuOf(workers), machine: machineCpu(), bench: process.cpuUsage() };
     backends = sampleBackendCpu(benchDatabaseUrl, schema);
     const start = performance.now();
     let mailsAt: number | undefined;
@@ -593,6 +594,9 @@ async function endToEnd(perType: number, frames: Buffer[][]): Promise<EndToEnd> 
     })();
     const sent = await sendWithDataflow(messages, env);
     const after = { mediator: cpuOf([mediator]), workers: cpuOf(workers), machine: machineCpu() };
+    const spent = process.cpuUsage(before.bench);
+    /** This bench's own process meanwhile: the frames' watcher, the samplers. */
+    const benchCpu = (spent.user + spent.system) / 1e6;
     const postgresCpu = await backends.stop();
     watching = false;
     await watch;
@@ -622,7 +626,7 @@ async function endToEnd(perType: number, frames: Buffer[][]): Promise<EndToEnd> 
       machineBusy: before.machine && after.machine ? (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total) : undefined,
       restCpu:
         before.machine && after.machine && before.mediator !== undefined && after.mediator !== undefined && before.workers !== undefined && after.workers !== undefined
-          ? after.machine.busy - before.machine.busy - (after.mediator - before.mediator) - (after.workers - before.workers)
+          ? after.machine.busy - before.machine.busy - (after.mediator - before.mediator) - (after.workers - before.workers) - benchCpu
           : undefined,
     };
   } catch (error) {

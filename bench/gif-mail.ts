@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { diskBlobStore } from '../src/adapters/disk/blob-store.js';
 import { syntheticFrames } from './frames.js';
 import { benchDatabaseUrl, dropSchemas, schemaName } from './postgres.js';
-import { benchEnv, sendWithDataflow, startDataflow, type DataflowProcess } from './processes.js';
+import { benchEnv, readyCommand, sendWithDataflow, startDataflow, type DataflowProcess } from './processes.js';
 import { median } from './timing.js';
 
 const FRAMES = 5;
@@ -28,6 +28,7 @@ export interface GifMailResult {
 
 /** Times the mail at each frame size; the first size is the flow's default map (800x600). */
 export async function gifMailBench(sizes: { width: number; height: number }[] = [{ width: 800, height: 600 }, { width: 64, height: 48 }]): Promise<GifMailResult[]> {
+  await readyCommand();
   const results: GifMailResult[] = [];
   for (const size of sizes) results.push(await atSize(size.width, size.height));
   console.log(`\n## Cluster: the ${FRAMES}-frame GIF mail, dataflow send from its start to its exit, beside the embedded runtime\n`);

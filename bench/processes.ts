@@ -1,14 +1,49 @@
 /**
  * Real `dataflow` processes for the bench: `dataflow run --role …` kept running, and
- * `dataflow send -` fed JSON lines, each started as `dataflow` from the sources.
+ * `dataflow send -` fed JSON lines, each started as a user starts it, `node bin/dataflow.js`,
+ * the compiled command (see {@link readyCommand}): from the sources, every process would spend
+ * CPU compiling them too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { dataflowArgs } from '../test/support/cli.js';
 import { processCpuSeconds } from './cpu.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const command = join(root, 'bin', 'dataflow.js');
+let ready: Promise<void> | undefined;
+let isReady = false;
+
+/**
+ * Builds `dist/` (`npm run build`) unless it is newer than every source, so the processes run the
+ * code as it is now. Call it before starting any.
+ */
+export function readyCommand(): Promise<void> {
+  ready ??= (async () => {
+    const newest = (dir: string) =>
+      Math.max(0, ...readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs));
+    const builtAt = (() => {
+      try {
+        return statSync(join(root, 'dist', 'cli', 'main.js')).mtimeMs;
+      } catch {
+        return 0;
+      }
+    })();
+    if (builtAt <= Math.max(newest('src'), newest('examples'))) {
+      console.log('  building dist/ for the processes (npm run build): they run the compiled command, as a user does');
+      execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    isReady = true;
+  })();
+  return ready;
+}
+
+function dataflowArgs(...args: string[]): string[] {
+  if (!isReady) throw new Error('the bench starts dataflow processes only after readyCommand()');
+  return [command, ...args];
+}
 
 export interface DataflowProcess {
   roles: string[];

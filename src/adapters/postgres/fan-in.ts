@@ -12,6 +12,7 @@
  * waiting on its lock.
  */
 import type pg from 'pg';
+import { prepared } from './prepared.js';
 import type { Batch, CompleteSet, Member, OpenWindow, Part } from '../../ports/state-store.js';
 import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
 
@@ -72,13 +73,13 @@ export function postgresFanIn(
   }
 
   async function linkOf(db: Queryable, group: string, memberId: string): Promise<number | undefined> {
-    const { rows } = await db.query<{ idx: number }>(`SELECT idx FROM ${links} WHERE grp = $1 AND id = $2`, [group, memberId]);
+    const { rows } = await db.query<{ idx: number }>(prepared(`SELECT idx FROM ${links} WHERE grp = $1 AND id = $2`, [group, memberId]));
     return rows[0]?.idx;
   }
 
   async function loadBatch(db: Queryable, group: string, index: number | undefined): Promise<Batch | undefined> {
     if (index === undefined) return undefined;
-    const { rows } = await db.query<{ members: Member[]; closed_by: string }>(`SELECT members, closed_by FROM ${batches} WHERE grp = $1 AND idx = $2`, [group, index]);
+    const { rows } = await db.query<{ members: Member[]; closed_by: string }>(prepared(`SELECT members, closed_by FROM ${batches} WHERE grp = $1 AND idx = $2`, [group, index]));
     return rows[0] && toBatch(group, index, rows[0].members, rows[0].closed_by);
   }
 
@@ -89,11 +90,11 @@ export function postgresFanIn(
 
   /** The row, locked for this transaction; created first when missing. */
   async function locked<R extends pg.QueryResultRow>(client: Queryable, select: string, create: string, key: string): Promise<R | undefined> {
-    const found = await client.query<R>(select, [key]);
+    const found = await client.query<R>(prepared(select, [key]));
     if (found.rows[0]) return found.rows[0];
-    const created = await client.query(create, [key]);
+    const created = await client.query(prepared(create, [key]));
     // Created here: it is already ours. Otherwise another transaction created it first: lock it.
-    return created.rowCount === 0 ? (await client.query<R>(select, [key])).rows[0] : undefined;
+    return created.rowCount === 0 ? (await client.query<R>(prepared(select, [key]))).rows[0] : undefined;
   }
 
   const addOnce = (group: string, member: Member, size: number) =>
@@ -105,21 +106,20 @@ export function postgresFanIn(
         group,
       );
       const index = (open?.closed ?? 0) + 1;
-      const linked = await client.query(`INSERT INTO ${links} (grp, id, idx) VALUES ($1, $2, $3) ON CONFLICT (grp, id) DO NOTHING`, [group, member.id, index]);
+      const linked = await client.query(prepared(`INSERT INTO ${links} (grp, id, idx) VALUES ($1, $2, $3) ON CONFLICT (grp, id) DO NOTHING`, [group, member.id, index]));
       if (linked.rowCount === 0) return replay(client, group, member.id, (await linkOf(client, group, member.id))!);
       // A group carried over from before version 6 was kept as both kinds: this use says which.
-      if (open?.carried) await client.query(`DELETE FROM ${sets} WHERE name = $1 AND expected IS NULL`, [group]);
+      if (open?.carried) await client.query(prepared(`DELETE FROM ${sets} WHERE name = $1 AND expected IS NULL`, [group]));
       const step = windowStep(open?.members ?? [], member, size);
       if (!step.closes) {
         await client.query(
-          `UPDATE ${windows} SET members = $2::jsonb, opened_after = COALESCE(opened_after, ${newestSeq}), carried = false WHERE grp = $1`,
-          [group, JSON.stringify(step.members)],
+          prepared(`UPDATE ${windows} SET members = $2::jsonb, opened_after = COALESCE(opened_after, ${newestSeq}), carried = false WHERE grp = $1`, [group, JSON.stringify(step.members)]),
         );
         return undefined;
       }
-      await client.query(`UPDATE ${windows} SET closed = $2, members = '[]', opened_after = NULL, carried = false WHERE grp = $1`, [group, index]);
+      await client.query(prepared(`UPDATE ${windows} SET closed = $2, members = '[]', opened_after = NULL, carried = false WHERE grp = $1`, [group, index]));
       const members = JSON.stringify(step.batch);
-      await client.query(`INSERT INTO ${batches} (grp, idx, members, closed_by) VALUES ($1, $2, $3::jsonb, $4)`, [group, index, members, member.id]);
+      await client.query(prepared(`INSERT INTO ${batches} (grp, idx, members, closed_by) VALUES ($1, $2, $3::jsonb, $4)`, [group, index, members, member.id]));
       // As stored: what the caller gets back is no object of its own.
       return toBatch(group, index, JSON.parse(members) as Member[], member.id);
     });
@@ -135,17 +135,19 @@ export function postgresFanIn(
       const parts = row?.parts ?? {};
       const carried = row !== undefined && row.expected === null && Object.keys(parts).length > 0;
       const kept = keptExpected(name, row?.expected ?? undefined, expected, Object.keys(parts));
-      if (carried) await client.query(`DELETE FROM ${windows} WHERE grp = $1 AND carried`, [name]);
+      if (carried) await client.query(prepared(`DELETE FROM ${windows} WHERE grp = $1 AND carried`, [name]));
       if (Object.hasOwn(parts, part.name)) {
-        if (carried) await client.query(`UPDATE ${sets} SET expected = $2::jsonb WHERE name = $1`, [name, JSON.stringify(kept)]);
+        if (carried) await client.query(prepared(`UPDATE ${sets} SET expected = $2::jsonb WHERE name = $1`, [name, JSON.stringify(kept)]));
         return row!.completed_by === part.name ? completeSet(name, kept, parts, part.name) : undefined;
       }
       const complete = completeSet(name, kept, { ...parts, [part.name]: JSON.parse(JSON.stringify(part.value ?? null)) }, part.name);
       await client.query(
-        `UPDATE ${sets} SET expected = $2::jsonb, parts = parts || jsonb_build_object($3::text, $4::jsonb), completed_by = $5,
-           opened_after = CASE WHEN $5::text IS NULL THEN COALESCE(opened_after, ${newestSeq}) END
-         WHERE name = $1`,
-        [name, JSON.stringify(kept), part.name, JSON.stringify(part.value ?? null), complete ? part.name : null],
+        prepared(
+          `UPDATE ${sets} SET expected = $2::jsonb, parts = parts || jsonb_build_object($3::text, $4::jsonb), completed_by = $5,
+             opened_after = CASE WHEN $5::text IS NULL THEN COALESCE(opened_after, ${newestSeq}) END
+           WHERE name = $1`,
+          [name, JSON.stringify(kept), part.name, JSON.stringify(part.value ?? null), complete ? part.name : null],
+        ),
       );
       return complete;
     });
@@ -161,7 +163,7 @@ export function postgresFanIn(
       return loadBatch(pool, group, await linkOf(pool, group, memberId));
     },
     async openWindow(group) {
-      const { rows } = await pool.query<{ closed: number; members: Member[] }>(`SELECT closed, members FROM ${windows} WHERE grp = $1`, [group]);
+      const { rows } = await pool.query<{ closed: number; members: Member[] }>(prepared(`SELECT closed, members FROM ${windows} WHERE grp = $1`, [group]));
       return { group, index: (rows[0]?.closed ?? 0) + 1, members: rows[0]?.members ?? [] };
     },
     async addPart(name, expected, part) {

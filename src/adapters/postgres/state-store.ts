@@ -284,7 +284,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
 
     get(id) {
       return run(async () => {
-        const { rows } = await pool.query<MessageRow>(`SELECT * FROM ${messages} WHERE id = $1`, [id]);
+        const { rows } = await pool.query<MessageRow>(prepared(`SELECT ${rowColumns} FROM ${messages} WHERE id = $1`, [id]));
         return rows[0] && toStored(rows[0]);
       });
     },
