@@ -170,8 +170,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await transport.idle();
     },
     settled(ids, waitOptions) {
-      const onSettle = (listener: () => void) => runtime.on((event) => (event.kind === 'done' || event.kind === 'dead') && listener());
-      return waitUntilSettled({ state, transport, flow, descendants: (roots) => runtime.descendants(roots), onSettle }, ids, waitOptions);
+      return waitUntilSettled({ state, transport, flow, descendants: (roots) => runtime.descendants(roots), on: (listener) => runtime.on(listener) }, ids, waitOptions);
     },
     async descendants(ids) {
       const found = new Map<string, StoredMessage>();

@@ -5,6 +5,7 @@
  */
 import { DataflowError } from './errors.js';
 import type { Flow } from './flow.js';
+import type { FlowEventListener } from './events.js';
 import type { StateStore, StoredMessage } from '../ports/state-store.js';
 import { canConsume, type Sender, type Transport, type UnservedQueue } from '../ports/transport.js';
 
@@ -55,8 +56,8 @@ export interface SettleWaitParts {
    * queue depths). @defaultValue the transport's `unserved`, when it consumes
    */
   unserved?: Transport['unserved'];
-  /** Calls the listener whenever this process settles a message (and answers how to stop): the wait then asks again soon. */
-  onSettle?: (listener: () => void) => () => void;
+  /** The events of the runtime waiting, when it handles messages itself: each it settles makes the wait ask again soon. */
+  on?: (listener: FlowEventListener) => () => void;
 }
 
 export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], options: SettleWaitOptions = {}): Promise<void> {
@@ -101,11 +102,13 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
   const describe = (unserved: UnservedQueue[]) =>
     unserved.map((u) => u.description ?? `no process consumes ${u.queue} (${u.waiting} ${u.waiting === 1 ? 'delivery' : 'deliveries'} waiting)`).join('; ');
 
+  /** Set when this process settles a message; cleared as each count begins. */
   let settledHere = false;
-  const stopListening = parts.onSettle?.(() => (settledHere = true));
-  /** Waits `ms`, in steps of `pollMs`, cut short after the step in which this process settled something. */
+  const stopListening = parts.on?.((event) => {
+    if (event.kind === 'done' || event.kind === 'dead') settledHere = true;
+  });
+  /** Waits `ms`, in steps of `pollMs`, cut short after a step once this process has settled something since the last count began. */
   const pause = async (ms: number) => {
-    settledHere = false;
     for (let waited = 0; waited < ms; waited += pollMs) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, ms - waited)));
       if (settledHere) return;
@@ -114,6 +117,7 @@ export async function waitUntilSettled(parts: SettleWaitParts, ids: string[], op
   try {
     for (;;) {
       // A store that is briefly unreachable (a database restart) is asked again, not given up on.
+      settledHere = false;
       pending = (await countPending().catch(() => undefined)) ?? pending;
       if (pending === 0) return;
       const now = Date.now();

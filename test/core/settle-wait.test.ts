@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { memoryStateStore } from '../../src/adapters/memory/state-store.js';
 import { causedTree } from '../../src/core/causal-chain.js';
 import { waitUntilSettled } from '../../src/core/settle-wait.js';
-import type { Flow, NewMessage, StateStore, StoredMessage, Transport } from '../../src/index.js';
+import type { Flow, FlowEvent, FlowEventListener, NewMessage, StateStore, StoredMessage, Transport } from '../../src/index.js';
 
 const m = (id: string, causedBy?: string): NewMessage => ({ id, type: 'please-double', body: { raw: id }, causedBy });
 const done = { status: 'done', attempts: 1 } as const;
@@ -52,13 +52,13 @@ it('asks ever less often as a wait goes on, and soon again once this process set
   await state.save([m('slow')], 1);
   let asked = 0;
   const counting: StateStore = { ...state, unsettled: (ids) => (asked++, state.unsettled(ids)) };
-  const listeners = new Set<() => void>();
+  const listeners = new Set<FlowEventListener>();
   const parts = {
     state: counting,
     transport: {} as Transport,
     flow: {} as Flow,
     descendants: (roots: string[]) => descendants(state, roots),
-    onSettle: (listener: () => void) => (listeners.add(listener), () => void listeners.delete(listener)),
+    on: (listener: FlowEventListener) => (listeners.add(listener), () => void listeners.delete(listener)),
   };
   const wait = waitUntilSettled(parts, ['slow'], { pollMs: 10, longestPollMs: 400, timeoutMs: 10_000 });
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -68,7 +68,8 @@ it('asks ever less often as a wait goes on, and soon again once this process set
   // A settle here: the wait asks again within a step, not at the end of its 75 ms pause.
   await state.settle('slow', done, [], 2);
   const settledAt = Date.now();
-  for (const listener of listeners) listener();
+  const stored = (await state.get('slow'))!;
+  for (const listener of listeners) listener({ kind: 'done', consumer: 'doubler', message: stored, durationMs: 0, sent: [] } as unknown as FlowEvent);
   await wait;
   assert.ok(Date.now() - settledAt < 50, `ended ${Date.now() - settledAt} ms after the settle here`);
   assert.equal(listeners.size, 0, 'the wait stops listening once it ends');
@@ -79,9 +80,10 @@ it('asks no more often than every `pollMs` while this process settles messages a
   await state.save([m('busy')], 1);
   let asked = 0;
   const counting: StateStore = { ...state, unsettled: (ids) => (asked++, state.unsettled(ids)) };
-  let listener: (() => void) | undefined;
-  const parts = { state: counting, transport: {} as Transport, flow: {} as Flow, descendants: (roots: string[]) => descendants(state, roots), onSettle: (l: () => void) => ((listener = l), () => (listener = undefined)) };
-  const settling = setInterval(() => listener?.(), 1);
+  let listener: FlowEventListener | undefined;
+  const parts = { state: counting, transport: {} as Transport, flow: {} as Flow, descendants: (roots: string[]) => descendants(state, roots), on: (l: FlowEventListener) => ((listener = l), () => (listener = undefined)) };
+  const doneEvent = { kind: 'done', consumer: 'doubler', message: (await state.get('busy'))!, durationMs: 0, sent: [] } as unknown as FlowEvent;
+  const settling = setInterval(() => listener?.(doneEvent), 1);
   const wait = waitUntilSettled(parts, ['busy'], { pollMs: 50, timeoutMs: 10_000 });
   await new Promise((resolve) => setTimeout(resolve, 500));
   clearInterval(settling);

@@ -220,7 +220,9 @@ describe('the weather stack', () => {
       ({ stdout }) => stdout,
       (error: NodeJS.ErrnoException & { stdout?: string; code?: number | string }) => {
         if (error.code === 'ENOENT') throw new Error('cfn-lint is not installed (pip install cfn-lint): the template cannot be checked');
-        return error.stdout ?? '';
+        // It exits non-zero when it finds something, and says what on stdout; with nothing there it failed to run.
+        if (!error.stdout?.trim()) throw new Error(`cfn-lint failed to run: ${(error as Error & { stderr?: string }).stderr ?? error.message}`, { cause: error });
+        return error.stdout;
       },
     );
     const findings = (lint.trim() ? JSON.parse(lint) : []) as { Level: string; Rule: { Id: string }; Message: string }[];

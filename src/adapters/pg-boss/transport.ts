@@ -37,7 +37,7 @@ import { postgresPool } from '../postgres/pool.js';
 import type { SettleWrites } from '../postgres/settle-writes.js';
 import { jobCompletionSql, jobFetchSql, jobInsertSql } from './job-sql.js';
 import type { Param } from '../postgres/rows-sql.js';
-import { prepared } from '../postgres/prepared.js';
+import { prepared, preparedWith } from '../postgres/prepared.js';
 
 export interface PgBossTransportOptions {
   connectionString: string;
@@ -228,10 +228,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
 
   /** Inserts the deliveries' jobs, in one statement, in the order given. */
   const insertJobs = async (db: pg.Pool | pg.PoolClient, queue: string, table: QueueTable, deliveries: Delivery[]) => {
-    const values: unknown[] = [];
     const rows = deliveries.map((delivery) => ({ id: orderedJobId(), data: jobData(delivery) }));
-    const text = jobInsertSql(schema, queue, table, rows, expireInSeconds, (value) => `$${values.push(value)}`);
-    await db.query(prepared(text, values));
+    await db.query(preparedWith((param) => jobInsertSql(schema, queue, table, rows, expireInSeconds, param)));
   };
 
   const outstanding = async (): Promise<number> => {
@@ -278,9 +276,8 @@ export function pgBossTransport(options: PgBossTransportOptions): PgBossTranspor
       // same transaction, once. (Not by any other write in a handler, which may yet fail and retry.)
       const handled = settled === undefined ? undefined : handlingNow(settled);
       if (handled) {
-        const values: unknown[] = [];
-        const text = jobCompletionSql(handled.queue, await prepare(handled.queue), handled.jobId, (value) => `$${values.push(value)}`);
-        await client.query(prepared(text, values));
+        const handledTable = await prepare(handled.queue);
+        await client.query(preparedWith((param) => jobCompletionSql(handled.queue, handledTable, handled.jobId, param)));
         handled.completedInTransaction = true;
       }
       // The caller has not committed yet: the insert's notification wakes the consumers once it has.

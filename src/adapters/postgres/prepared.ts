@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Param } from './rows-sql.js';
 
 const names = new Map<string, string>();
 /** Texts built at run time come in a few shapes each; past this many, the cache starts over. */
@@ -23,4 +24,11 @@ export function prepared(text: string, values: unknown[]): pg.QueryConfig {
     names.set(text, name);
   }
   return { name, text, values };
+}
+
+/** Builds a statement's text, each `param(value)` answering the next placeholder (`$1`, `$2`, …), and prepares it. */
+export function preparedWith(build: (param: Param) => string): pg.QueryConfig {
+  const values: unknown[] = [];
+  const text = build((value) => `$${values.push(value)}`);
+  return prepared(text, values);
 }

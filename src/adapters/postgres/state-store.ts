@@ -30,7 +30,7 @@ import type { MessageQuery, NewMessage, Settlement, StateStore, StoredMessage } 
 import { postgresFanIn } from './fan-in.js';
 import type { SettleWriter } from './settle-writes.js';
 import { statementGroup } from './statement-group.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedWith } from './prepared.js';
 import { rowsSql, type Param, type RowColumn } from './rows-sql.js';
 
 export interface PostgresStateStoreOptions {
@@ -186,9 +186,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
   /** Inserts the messages whose id is new, in order; returns their ids in the order given. */
   async function insertMessages(db: Queryable, list: NewMessage[], now: number): Promise<string[]> {
     if (list.length === 0) return [];
-    const values: unknown[] = [];
-    const text = messageInsert(list, now, (value) => `$${values.push(value)}`);
-    const { rows } = await db.query<{ id: string }>(prepared(text, values));
+    const { rows } = await db.query<{ id: string }>(preparedWith((param) => messageInsert(list, now, param)));
     const inserted = new Set(rows.map((r) => r.id));
     const ids: string[] = [];
     for (const m of list) {
@@ -230,16 +228,17 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
     ({ message }) => message.id,
     async (items) => {
       const list = items.map((i) => i.message);
-      const values: unknown[] = [];
-      const param: Param = (value) => `$${values.push(value)}`;
       const listed = items.map(({ message, now }) => [...messageValues(message), now]);
-      const text = `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
+      const { rows } = await pool.query<MessageRow>(
+        preparedWith(
+          (param) => `INSERT INTO ${messages} AS known (id, type, body, key, valid_time, caused_by, status, attempts, reason, created_at, updated_at, root)
          SELECT m.id, m.type, m.body, m.key, m.valid_time, m.caused_by, m.status, CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END, m.reason, m.now, m.now,
                 COALESCE((SELECT c.root FROM ${messages} c WHERE c.id = m.caused_by), m.caused_by, m.id)
          FROM ${rowsSql('m', [...messageRowColumns, ['now', 'bigint']], listed, param)}
          ON CONFLICT (id) DO UPDATE SET attempts = known.attempts + 1 WHERE known.status = 'pending'
-         RETURNING ${rowColumns}`;
-      const { rows } = await pool.query<MessageRow>(prepared(text, values));
+         RETURNING ${rowColumns}`,
+        ),
+      );
       const byId = new Map(rows.map((row) => [row.id, row]));
       const unchanged = list.filter((m) => !byId.has(m.id)).map((m) => m.id);
       if (unchanged.length > 0) {

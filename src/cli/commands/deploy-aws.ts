@@ -10,6 +10,7 @@ import { memoryBlobStore } from '../../adapters/memory/blob-store.js';
 import { requirePackages, SYNTH_PACKAGES, TOOLKIT_PACKAGES } from '../../deploy/aws/required-packages.js';
 import type { DeploymentOptions } from '../../deploy/aws/synthesize.js';
 import { embeddedPaths } from '../../embedded.js';
+import { awsResourceNames } from '../../runtimes/aws/resource-names.js';
 import { AWS_RUNTIME_ENV } from '../../runtimes/aws/settings.js';
 import { provideChosenFlow } from '../app.js';
 import { readConfigFile } from '../config-file.js';
@@ -113,7 +114,8 @@ export async function destroyAwsCommand(settings: Settings, options: DeployAwsOp
     import('../../deploy/aws/empty-bucket.js'),
   ]);
   const stage = stageSettings(options.stage, options.name);
-  const bucket = settings.env[AWS_RUNTIME_ENV.bucket] || `${stage.prefix.toLowerCase()}-blobs`;
+  // Named as the stack names it.
+  const { bucket } = awsResourceNames(stage.prefix, { bucket: settings.env[AWS_RUNTIME_ENV.bucket] || undefined, environment: {} });
   const lines: string[] = [];
   // CloudFormation deletes no bucket that holds objects: a stage that keeps no data empties it first.
   if (!stage.retainData) {

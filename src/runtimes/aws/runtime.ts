@@ -120,8 +120,7 @@ export async function openAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRun
       };
       lookLater();
       try {
-        const onSettle = (listener: () => void) => base.on((event) => (event.kind === 'done' || event.kind === 'dead') && listener());
-        await waitUntilSettled({ state: context.state, transport: context.sender, flow, descendants: (roots) => base.descendants(roots), unserved: watch.unserved, onSettle }, ids, waitOptions);
+        await waitUntilSettled({ state: context.state, transport: context.sender, flow, descendants: (roots) => base.descendants(roots), unserved: watch.unserved, on: (listener) => base.on(listener) }, ids, waitOptions);
       } catch (error) {
         if (!(error instanceof SettleWaitError) || error.unserved.length > 0) throw error;
         const pending = (await base.descendants(ids).catch(() => [])).filter((m) => m.status === 'pending');
