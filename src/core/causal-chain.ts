@@ -26,30 +26,71 @@ export async function ancestors(state: StateStore, id: string, limit = 100): Pro
  * `maxNodes` (the root not counted) keeps the nearest messages; siblings in arrival order.
  */
 export async function causedTree(state: StateStore, root: StoredMessage, maxNodes = 500): Promise<{ tree: CausalNode; truncated: boolean }> {
-  const tree: CausalNode = { message: root, caused: [] };
-  const seen = new Set([root.id]);
-  let frontier = [tree];
+  const { trees, truncated } = await causedForest(state, [root], maxNodes);
+  return { tree: trees[0]!, truncated };
+}
+
+/** Causes asked about in one query: a level of many trees costs a few queries, not one per message. */
+const CAUSES_PER_QUERY = 500;
+/** The most messages one query returns; a level's share past it is asked for cause by cause. */
+const MOST_PER_QUERY = 100_000;
+
+/**
+ * The trees of what each of these messages caused, walked together a level at a time, so that
+ * `maxNodes` (the roots not counted) caps them all; a message reached twice stands once.
+ */
+export async function causedForest(state: StateStore, roots: StoredMessage[], maxNodes = 500): Promise<{ trees: CausalNode[]; truncated: boolean }> {
+  const trees = roots.map((message): CausalNode => ({ message, caused: [] }));
+  const seen = new Set(roots.map((m) => m.id));
   let count = 0;
   let truncated = false;
+  /** Gives `node` the messages it caused, as far as room is left; false once there is none. */
+  const attach = (node: CausalNode, found: StoredMessage[]): boolean => {
+    const room = maxNodes - count;
+    if (room <= 0) return !(truncated = true);
+    const caused = found.filter((m) => !seen.has(m.id));
+    if (caused.length > room) truncated = true;
+    const kept = caused.slice(0, room).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    for (const message of kept) seen.add(message.id);
+    count += kept.length;
+    node.caused = kept.map((message) => ({ message, caused: [] }));
+    return true;
+  };
+  const oneByOne = async (nodes: CausalNode[]) => {
+    for (const node of nodes) {
+      const room = maxNodes - count;
+      const found = room <= 0 ? [] : await state.find({ causedBy: node.message.id, limit: Math.min(room + 1, MOST_PER_QUERY) });
+      if (!attach(node, found)) return;
+    }
+  };
+  let frontier = trees;
   while (frontier.length > 0 && !truncated) {
-    const next: CausalNode[] = [];
-    for (const node of frontier) {
+    for (let at = 0; at < frontier.length && !truncated; at += CAUSES_PER_QUERY) {
+      const nodes = frontier.slice(at, at + CAUSES_PER_QUERY);
       const room = maxNodes - count;
       if (room <= 0) {
         truncated = true;
         break;
       }
-      const caused = (await state.find({ causedBy: node.message.id, limit: Math.min(room + 1, 100_000) })).filter((m) => !seen.has(m.id));
-      if (caused.length > room) truncated = true;
-      const kept = caused.slice(0, room).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-      for (const message of kept) seen.add(message.id);
-      count += kept.length;
-      node.caused = kept.map((message) => ({ message, caused: [] }));
-      next.push(...node.caused);
+      const limit = Math.min(room + 1, MOST_PER_QUERY);
+      const found = nodes.length === 1 ? [] : await state.find({ causedBy: nodes.map((n) => n.message.id), limit });
+      // Past the room, or a full answer that may have left some out: which are kept must not
+      // depend on how the level was split, so these nodes are asked about one by one.
+      if (nodes.length === 1 || found.length >= limit) {
+        await oneByOne(nodes);
+        continue;
+      }
+      const byCause = new Map<string, StoredMessage[]>();
+      for (const m of found) {
+        const siblings = byCause.get(m.causedBy!);
+        if (siblings) siblings.push(m);
+        else byCause.set(m.causedBy!, [m]);
+      }
+      for (const node of nodes) attach(node, byCause.get(node.message.id) ?? []);
     }
-    frontier = next;
+    frontier = frontier.flatMap((node) => node.caused);
   }
-  return { tree, truncated };
+  return { trees, truncated };
 }
 
 /** The whole story of a message: from its root cause down to everything that root set off. */

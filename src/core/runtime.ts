@@ -14,7 +14,7 @@ import type { FlowEvent, FlowEventListener } from './events.js';
 import type { Flow } from './flow.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
-import { causedTree, flatten } from './causal-chain.js';
+import { causedForest, flatten } from './causal-chain.js';
 import { createProcessor, type Rejected } from './processor.js';
 import { sendForBatch, type Sent } from './batch-send.js';
 import { coerceError, describeError } from './errors.js';
@@ -174,13 +174,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async descendants(ids) {
       const found = new Map<string, StoredMessage>();
-      for (const id of ids) {
+      for (const id of new Set(ids)) {
         const root = await state.get(id);
-        if (!root) continue;
-        found.set(root.id, root);
-        const { tree } = await causedTree(state, root, Number.MAX_SAFE_INTEGER);
-        for (const { message } of flatten(tree)) found.set(message.id, message);
+        if (root) found.set(root.id, root);
       }
+      const { trees } = await causedForest(state, [...found.values()], Number.MAX_SAFE_INTEGER);
+      for (const tree of trees) for (const { message } of flatten(tree)) found.set(message.id, message);
       return [...found.values()].sort((a, b) => a.createdAt - b.createdAt);
     },
     on(listener) {

@@ -75,12 +75,21 @@ export interface MessageQuery {
   type?: string;
   key?: string;
   status?: MessageStatus;
-  /** Messages the handling of this one sent. */
-  causedBy?: string;
+  /**
+   * Messages the handling of this one sent; of any of these, when a list (an empty list finds
+   * none): a causal tree is walked a level at a time, not a message at a time.
+   */
+  causedBy?: string | readonly string[];
   /** Valid times from `from` to `to`, both included. */
   validTime?: { from?: number; to?: number };
   /** Defaults to 1000. */
   limit?: number;
+}
+
+/** The causes a query names, as a set; undefined when it names none. */
+export function causesOf(query: MessageQuery): ReadonlySet<string> | undefined {
+  const { causedBy } = query;
+  return causedBy === undefined ? undefined : new Set(typeof causedBy === 'string' ? [causedBy] : causedBy);
 }
 
 /** One member of a window, e.g. a frame of an imageId's map. */

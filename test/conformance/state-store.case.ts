@@ -148,6 +148,19 @@ export function stateStoreConformance(name: string, open: () => Promise<StateSto
       assert.equal((await store.get('poison'))?.reason, undefined);
     }));
 
+    it('finds what any of several messages caused, in valid-time order', withStore(async (store) => {
+      await store.save([message('a'), message('b'), message('c')], 1);
+      await store.settle('a', { status: 'done', attempts: 1 }, [message('a1', { causedBy: 'a', validTime: 300 }), message('a2', { causedBy: 'a', validTime: 100 })], 2);
+      await store.settle('b', { status: 'done', attempts: 1 }, [message('b1', { causedBy: 'b', validTime: 200 })], 3);
+      await store.settle('c', { status: 'done', attempts: 1 }, [message('c1', { causedBy: 'c', validTime: 150 })], 4);
+      await store.settle('a1', { status: 'dead', attempts: 1, reason: 'broken' }, [], 5);
+      assert.deepEqual((await store.find({ causedBy: ['a', 'b', 'unknown'] })).map((m) => m.id), ['a2', 'b1', 'a1']);
+      assert.deepEqual((await store.find({ causedBy: ['b', 'a'], limit: 2 })).map((m) => m.id), ['a2', 'b1'], 'the limit counts them all');
+      assert.deepEqual((await store.find({ causedBy: ['a', 'c'], status: 'pending' })).map((m) => m.id), ['a2', 'c1'], 'with the other conditions');
+      assert.deepEqual((await store.find({ causedBy: ['a', 'b'], validTime: { from: 150, to: 250 } })).map((m) => m.id), ['b1']);
+      assert.equal((await store.find({ causedBy: [] })).length, 0, 'no causes find nothing');
+    }));
+
     it('counts what a set of messages set off that is still pending', withStore(async (store) => {
       await store.save([message('root'), message('other-root')], 1);
       assert.equal(await store.unsettled(['root']), 1);

@@ -54,7 +54,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { MessageBrowser } from '../../ports/message-browser.js';
-import type { MessageQuery, NewMessage, StateStore, StoredMessage } from '../../ports/state-store.js';
+import { causesOf, type MessageQuery, type NewMessage, type StateStore, type StoredMessage } from '../../ports/state-store.js';
+import { mapBounded } from '../../core/bounded.js';
 import { dynamoMessageBrowser } from './message-browser.js';
 import { CountChanges, shardOf } from './counts.js';
 import { cancellationCodes, isConditionFailed, lostRace, raceBackoff, refusedForGood } from './dynamo-errors.js';
@@ -83,6 +84,10 @@ const PARALLEL_WRITES = 16;
 /** Causes of a dead letter kept with it, nearest first: room in its transaction, and far more than a flow's depth. */
 const MAX_KEPT_CAUSES = 64;
 const keptKey = (id: string) => ({ pk: `kept#${id}`, sk: '-' });
+/** Queries of the cause index in flight at once for a `find` that names several causes. */
+const CAUSE_QUERIES_AT_ONCE = 16;
+/** Items in `order`, the sort key every message index shares: by valid time, then by arrival. */
+const byOrder = (items: MessageItem[]) => items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 
 export function openDynamoStateStore(options: DynamoStateStoreOptions): StateStore & MessageBrowser {
   const { table } = options;
@@ -396,11 +401,12 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
         if (!Number.isInteger(limit) || limit < 0) throw new Error(`limit must be a non-negative integer, got ${limit}`);
         if (limit === 0) return [];
         const { from, to } = query.validTime ?? {};
+        const causes = causesOf(query);
         const keep = (m: MessageItem) =>
           (query.type === undefined || m.type === query.type) &&
           (query.key === undefined || m.key === query.key) &&
           (query.status === undefined || m.status === query.status) &&
-          (query.causedBy === undefined || m.causedBy === query.causedBy) &&
+          (causes === undefined || (m.causedBy !== undefined && causes.has(m.causedBy))) &&
           (from === undefined || (m.validTime !== undefined && m.validTime >= from)) &&
           (to === undefined || (m.validTime !== undefined && m.validTime <= to));
         // Along `order`: the valid-time range becomes a range of the sort key.
@@ -414,14 +420,17 @@ export function openDynamoStateStore(options: DynamoStateStoreOptions): StateSto
           return { KeyConditionExpression: '#p = :p', ExpressionAttributeNames: { '#p': partition }, ExpressionAttributeValues: { ':p': value } };
         };
         let items: MessageItem[];
-        if (query.causedBy !== undefined) items = await collect({ IndexName: INDEX.byCause, ...range('causedBy', query.causedBy) }, keep, limit);
-        else if (query.type !== undefined && query.key !== undefined) items = await collect({ IndexName: INDEX.byTypeKey, ...range('typeKey', typeKeyOf(query.type, query.key)) }, keep, limit);
+        if (causes !== undefined) {
+          // One query of the cause index per cause, a few at a time, merged in the index's order.
+          const each = await mapBounded([...causes], CAUSE_QUERIES_AT_ONCE, (cause) => collect({ IndexName: INDEX.byCause, ...range('causedBy', cause) }, keep, limit));
+          items = causes.size === 1 ? each[0]! : byOrder(each.flat()).slice(0, limit);
+        } else if (query.type !== undefined && query.key !== undefined) items = await collect({ IndexName: INDEX.byTypeKey, ...range('typeKey', typeKeyOf(query.type, query.key)) }, keep, limit);
         else if (query.type !== undefined) items = await collect({ IndexName: INDEX.byType, ...range('type', query.type) }, keep, limit);
         else if (query.status === 'dead') items = await collect({ IndexName: INDEX.dead, ...range('deadLetter', 'dead') }, keep, limit);
         else {
           // No index serves this (pending or done without a type, a key alone, nothing at all):
           // a scan, for people and tools looking, never on a handler's path.
-          items = (await collect(undefined, keep, Number.MAX_SAFE_INTEGER)).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).slice(0, limit);
+          items = byOrder(await collect(undefined, keep, Number.MAX_SAFE_INTEGER)).slice(0, limit);
         }
         return items.map(toStored);
       });

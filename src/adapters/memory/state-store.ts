@@ -5,7 +5,7 @@
  * asks. Bodies and member values are copied through JSON on the way in and out, as a database
  * would keep them, so a caller that changes an object it got back changes nothing stored.
  */
-import type { Batch, Member, MessageQuery, NewMessage, StateStore, StoredMessage } from '../../ports/state-store.js';
+import { causesOf, type Batch, type Member, type MessageQuery, type NewMessage, type StateStore, type StoredMessage } from '../../ports/state-store.js';
 import { checkKnownSet, checkWindowSize, completeSet, keptExpected, toBatch, windowStep } from '../fan-in/decisions.js';
 import { StoreRefusedError } from '../../core/errors.js';
 
@@ -131,11 +131,12 @@ export function memoryStateStore(): MemoryStateStore {
     },
     async find(query: MessageQuery) {
       const { from, to } = query.validTime ?? {};
+      const causes = causesOf(query);
       const found = [...rows.values()].filter(({ message: m }) =>
         (query.type === undefined || m.type === query.type) &&
         (query.key === undefined || m.key === query.key) &&
         (query.status === undefined || m.status === query.status) &&
-        (query.causedBy === undefined || m.causedBy === query.causedBy) &&
+        (causes === undefined || (m.causedBy !== undefined && causes.has(m.causedBy))) &&
         (from === undefined || (m.validTime !== undefined && m.validTime >= from)) &&
         (to === undefined || (m.validTime !== undefined && m.validTime <= to)),
       );

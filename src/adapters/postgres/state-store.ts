@@ -347,7 +347,8 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Stat
         if (query.type !== undefined) add((p) => `type = ${p}`, query.type);
         if (query.key !== undefined) add((p) => `key = ${p}`, query.key);
         if (query.status !== undefined) add((p) => `status = ${p}`, query.status);
-        if (query.causedBy !== undefined) add((p) => `caused_by = ${p}`, query.causedBy);
+        if (typeof query.causedBy === 'string') add((p) => `caused_by = ${p}`, query.causedBy);
+        else if (query.causedBy !== undefined) add((p) => `caused_by = ANY(${p}::text[])`, query.causedBy);
         if (query.validTime?.from !== undefined) add((p) => `valid_time >= ${p}`, query.validTime.from);
         if (query.validTime?.to !== undefined) add((p) => `valid_time <= ${p}`, query.validTime.to);
         params.push(limit);

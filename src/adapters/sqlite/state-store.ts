@@ -213,7 +213,8 @@ export function openSqliteStateStore(path: string): StateStore & MessageBrowser 
       if (query.type !== undefined) (where.push('type = ?'), params.push(query.type));
       if (query.key !== undefined) (where.push('key = ?'), params.push(query.key));
       if (query.status !== undefined) (where.push('status = ?'), params.push(query.status));
-      if (query.causedBy !== undefined) (where.push('caused_by = ?'), params.push(query.causedBy));
+      if (typeof query.causedBy === 'string') (where.push('caused_by = ?'), params.push(query.causedBy));
+      else if (query.causedBy !== undefined) (where.push('caused_by IN (SELECT value FROM json_each(?))'), params.push(JSON.stringify(query.causedBy)));
       if (query.validTime?.from !== undefined) (where.push('valid_time >= ?'), params.push(query.validTime.from));
       if (query.validTime?.to !== undefined) (where.push('valid_time <= ?'), params.push(query.validTime.to));
       const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
