@@ -90,17 +90,17 @@ interface HopResult {
 }
 
 /** `endToEnd: false`: the hops only (`npm run bench -- hops`). */
-export async function clusterBench({ endToEnd = true }: { endToEnd?: boolean } = {}): Promise<void> {
+export async function clusterBench({ hops = true, endToEnd = true }: { hops?: boolean; endToEnd?: boolean } = {}): Promise<void> {
   const unreachable = await postgresUnreachable();
   if (unreachable) {
     console.log(`\n  skipping the cluster section: ${unreachable}`);
     return;
   }
   console.log(`  PostgreSQL at ${new URL(benchDatabaseUrl).host}${new URL(benchDatabaseUrl).pathname}; every run in schemas of its own, dropped afterwards`);
-  await hopBench();
+  if (hops) await hopBench();
   if (!endToEnd) return;
   await endToEndBench();
-  await gifMailBench();
+  if (hops) await gifMailBench();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ const sections: Record<string, (args: Options) => Promise<void>> = {
   cluster: () => clusterBench(),
   /** The cluster section's hops alone, without the end-to-end runs; not part of a run of all sections. */
   hops: () => clusterBench({ endToEnd: false }),
+  /** The cluster section's weather flow end to end, alone; not part of a run of all sections. */
+  'end-to-end': () => clusterBench({ hops: false }),
   /** The cluster section's GIF mail beside the embedded runtime, alone; not part of a run of all sections. */
   'gif-mail': async () => void (await gifMailBench()),
   scale: () => scaleBench(),
@@ -46,7 +48,7 @@ function parseArgs(argv: string[]): Options {
 
 const options = parseArgs(process.argv.slice(2));
 for (const [name, run] of Object.entries(sections)) {
-  if (options.only.length > 0 ? !options.only.includes(name) : name === 'hops' || name === 'gif-mail') continue;
+  if (options.only.length > 0 ? !options.only.includes(name) : ['hops', 'end-to-end', 'gif-mail'].includes(name)) continue;
   console.log(`\n# ${name} (node ${process.version})`);
   await run(options);
 }

@@ -4,7 +4,7 @@ import type { MessageQuery, NewMessage, StateStore } from '../../src/index.js';
 import { memoryStateStore } from '../../src/adapters/memory/state-store.js';
 import { causedForest, causedTree, flatten } from '../../src/core/causal-chain.js';
 
-const note = (id: string, causedBy?: string): NewMessage => ({ id, type: 'did-note', body: { type: 'did-note', id }, causedBy });
+const note = (id: string, causedBy?: string): NewMessage => ({ id, type: 'did-note', body: { type: 'did-note', id, dateCreated: 1 }, causedBy });
 
 /** A store that counts its `find` calls. */
 function counting(store: StateStore): { store: StateStore; finds: () => number } {
