@@ -18,6 +18,7 @@ import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FlowEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { METRICS, METRIC_NAMESPACE } from './cloudwatch-names.js';
+import { outcomeOf } from './message-outcome.js';
 
 type MetricSpec = (typeof METRICS)[keyof typeof METRICS];
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
@@ -66,11 +67,6 @@ export function createEmfMetrics(options: EmfMetricsOptions): EmfMetrics {
     else series.values.push(value);
   };
 
-  const outcome = (consumer: string, type: string, name: 'done' | 'retry' | 'dead' | 'duplicate') => {
-    add(METRICS.messages, { consumer, outcome: name }, 1);
-    add(METRICS.messagesByType, { type, outcome: name }, 1);
-  };
-
   const flush = (gathered: Map<string, Series>, invocation: InvocationInfo) => {
     for (const { spec, dimensions, values } of gathered.values()) {
       const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: options.service, defaultDimensions: dimensions });
@@ -83,19 +79,16 @@ export function createEmfMetrics(options: EmfMetricsOptions): EmfMetrics {
 
   return {
     listen(event) {
+      const handled = outcomeOf(event);
+      if (handled) {
+        add(METRICS.messages, { consumer: handled.consumer, outcome: handled.outcome }, 1);
+        add(METRICS.messagesByType, { type: handled.type, outcome: handled.outcome }, 1);
+      }
       switch (event.kind) {
         case 'done':
-          outcome(event.consumer, event.message.type, 'done');
           add(METRICS.handlerDuration, { consumer: event.consumer }, event.durationMs);
           break;
-        case 'retry':
-          outcome(event.consumer, event.message.type, 'retry');
-          break;
-        case 'duplicate':
-          outcome(event.consumer, event.type, 'duplicate');
-          break;
         case 'dead':
-          outcome(event.consumer, event.type, 'dead');
           add(METRICS.deadLetters, { consumer: event.consumer }, 1);
           break;
         case 'stored':
