@@ -21,7 +21,7 @@ import { parseRoles } from './roles.js';
 import { parsePort, withRuntime, type Settings } from './settings.js';
 import { awsSetupCommand, awsSetupHelp } from './commands/aws-setup.js';
 import { deployAwsCommand, deployAwsHelp, destroyAwsCommand, synthAwsCommand } from './commands/deploy-aws.js';
-import { STAGES } from '../deploy/aws/stages.js';
+import { checkedStageBase, STAGES } from '../deploy/aws/stages.js';
 import { runtimeDefaults } from '../runtimes/env.js';
 
 /** A command used wrongly: the exit code is 64, and the command's help is pointed to. */
@@ -205,7 +205,7 @@ export function buildProgram(context: ProgramContext): Command {
         if (options.out !== undefined && !options.synth) throw new UsageError('--out goes with --synth (deploying writes no template of its own)');
         if (options.bootstrap && options.synth) throw new UsageError('--bootstrap goes with deploying, not with --synth (which needs no account)');
         if (options.synth && (options.out === undefined || options.out.trim() === '')) throw new UsageError('--synth needs --out <dir>, the folder to write the template into');
-        const common = { stage: options.stage, name: usage(() => checkedName(options.name)), flow: options.flow };
+        const common = { stage: options.stage, name: usage(() => checkedStageBase(options.name, '--name')), flow: options.flow };
         return options.synth ? synthAwsCommand(settings(), { ...common, out: options.out! }) : deployAwsCommand(settings(), { ...common, bootstrap: Boolean(options.bootstrap) });
       }),
     );
@@ -220,7 +220,7 @@ export function buildProgram(context: ProgramContext): Command {
     .addOption(nameOption())
     .addOption(flowOption())
     .action((options: { stage: string; name: string; flow?: string }) =>
-      run(() => destroyAwsCommand(settings(), { stage: options.stage, name: usage(() => checkedName(options.name)), flow: options.flow })),
+      run(() => destroyAwsCommand(settings(), { stage: options.stage, name: usage(() => checkedStageBase(options.name, '--name')), flow: options.flow })),
     );
 
   command('init', 'write a starter flow, its config file and its test into a folder', [], false)
@@ -228,12 +228,6 @@ export function buildProgram(context: ProgramContext): Command {
     .action((dir: string) => run(() => initCommand(dir)));
 
   return program;
-}
-
-/** `--name`: with `-<stage>` it must still be a valid prefix. */
-function checkedName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/.test(name)) throw new Error(`--name must be 1 to 31 letters, digits, '-' or '_', starting with a letter or digit (got ${JSON.stringify(name)})`);
-  return name;
 }
 
 /** A flag that does not parse is a usage error: the help is pointed to. */

@@ -8,8 +8,8 @@
  * writes them when it ends, thrown or not: nothing carries over to the next invocation, and events
  * outside any invocation are not counted. Counts are summed per invocation; durations and GIF
  * sizes keep one value each. An EMF object holds one set of dimension values, so each metric and
- * value set gets its own line, built by Powertools Metrics (`serializeMetrics`), scrubbed of the
- * known secrets and handed to `write`.
+ * value set gets its own line, built by Powertools Metrics (`serializeMetrics`; one object a
+ * series, made once and reused), scrubbed of the known secrets and handed to `write`.
  *
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
@@ -18,6 +18,7 @@ import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FlowEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { METRICS, METRIC_NAMESPACE } from './cloudwatch-names.js';
+import { outcomeOf } from './message-outcome.js';
 
 type MetricSpec = (typeof METRICS)[keyof typeof METRICS];
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
@@ -45,6 +46,9 @@ export interface EmfMetrics {
   around<T>(invocation: InvocationInfo, run: () => Promise<T>): Promise<T>;
 }
 
+/** How many series' Metrics objects are kept for reuse; past it, the oldest built is dropped. */
+const MOST_SERIES_KEPT = 1000;
+
 interface Series {
   spec: MetricSpec;
   dimensions: Record<string, string>;
@@ -66,36 +70,47 @@ export function createEmfMetrics(options: EmfMetricsOptions): EmfMetrics {
     else series.values.push(value);
   };
 
-  const outcome = (consumer: string, type: string, name: 'done' | 'retry' | 'dead' | 'duplicate') => {
-    add(METRICS.messages, { consumer, outcome: name }, 1);
-    add(METRICS.messagesByType, { type, outcome: name }, 1);
+  // A series' Metrics holds its dimensions as its defaults and is emptied after each line, so one
+  // serves every invocation; a line is made and written with no await between, so invocations at
+  // once never share one half-made.
+  const built = new Map<string, Metrics>();
+  const metricsOf = (key: string, dimensions: Record<string, string>) => {
+    let metrics = built.get(key);
+    if (metrics === undefined) {
+      metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: options.service, defaultDimensions: dimensions });
+      built.set(key, metrics);
+      // Types come from the messages: however many a long-lived host sees, it keeps MOST_SERIES_KEPT.
+      if (built.size > MOST_SERIES_KEPT) built.delete(built.keys().next().value!);
+    }
+    return metrics;
   };
 
   const flush = (gathered: Map<string, Series>, invocation: InvocationInfo) => {
-    for (const { spec, dimensions, values } of gathered.values()) {
-      const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: options.service, defaultDimensions: dimensions });
-      if (invocation.requestId) metrics.addMetadata('requestId', invocation.requestId);
-      for (const value of values) metrics.addMetric(spec.name, spec.unit as Unit, value);
-      options.write(redact(JSON.stringify(metrics.serializeMetrics())));
-      metrics.clearMetrics();
+    for (const [key, { spec, dimensions, values }] of gathered) {
+      const metrics = metricsOf(key, dimensions);
+      try {
+        if (invocation.requestId) metrics.addMetadata('requestId', invocation.requestId);
+        for (const value of values) metrics.addMetric(spec.name, spec.unit as Unit, value);
+        options.write(redact(JSON.stringify(metrics.serializeMetrics())));
+      } finally {
+        metrics.clearMetrics();
+        metrics.clearMetadata();
+      }
     }
   };
 
   return {
     listen(event) {
+      const handled = outcomeOf(event);
+      if (handled) {
+        add(METRICS.messages, { consumer: handled.consumer, outcome: handled.outcome }, 1);
+        add(METRICS.messagesByType, { type: handled.type, outcome: handled.outcome }, 1);
+      }
       switch (event.kind) {
         case 'done':
-          outcome(event.consumer, event.message.type, 'done');
           add(METRICS.handlerDuration, { consumer: event.consumer }, event.durationMs);
           break;
-        case 'retry':
-          outcome(event.consumer, event.message.type, 'retry');
-          break;
-        case 'duplicate':
-          outcome(event.consumer, event.type, 'duplicate');
-          break;
         case 'dead':
-          outcome(event.consumer, event.type, 'dead');
           add(METRICS.deadLetters, { consumer: event.consumer }, 1);
           break;
         case 'stored':

@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FlowEvent } from '../core/events.js';
 import type { Flow } from '../core/flow.js';
 import type { MessageBrowser, TypeCount } from '../ports/message-browser.js';
+import { outcomeOf } from './message-outcome.js';
 
 export interface Metrics {
   registry: Registry;
@@ -84,19 +85,11 @@ export function createMetrics(options: { flow: Flow; browser: MessageBrowser }):
   return {
     registry,
     listen(event) {
+      const handled = outcomeOf(event);
+      if (handled) messages.inc({ type: handled.type, consumer: handled.consumer, outcome: handled.outcome });
       switch (event.kind) {
         case 'done':
-          messages.inc({ type: event.message.type, consumer: event.consumer, outcome: 'done' });
           duration.observe({ consumer: event.consumer }, event.durationMs / 1000);
-          break;
-        case 'retry':
-          messages.inc({ type: event.message.type, consumer: event.consumer, outcome: 'retry' });
-          break;
-        case 'dead':
-          messages.inc({ type: event.type, consumer: event.consumer, outcome: 'dead' });
-          break;
-        case 'duplicate':
-          messages.inc({ type: event.type, consumer: event.consumer, outcome: 'duplicate' });
           break;
         case 'stored':
           blobBytes.inc({ worker: event.consumer }, event.bytes);

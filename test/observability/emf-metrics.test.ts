@@ -70,6 +70,24 @@ describe('EMF metrics of an invocation', () => {
     assert.equal(data().filter((d) => d.line.requestId === 'next').length, 0, 'nothing carried into the next invocation');
   });
 
+  it('carries nothing of an invocation into the next, not even of one whose line could not be written', async () => {
+    const lines: string[] = [];
+    let failures = 1;
+    const write = (line: string) => {
+      if (failures-- > 0) throw new Error('disk full');
+      lines.push(line);
+    };
+    const metrics = createEmfMetrics({ service: 'dev', write });
+    await metrics.around({ requestId: 'unwritten' }, async () => metrics.listen(done('mediator', 'a', 7)));
+    await metrics.around({ requestId: 'first' }, async () => metrics.listen(done('mediator', 'a', 8)));
+    await metrics.around({}, async () => metrics.listen(done('mediator', 'a', 9)));
+    const emf = readEmf(lines.join('\n'));
+    const durations = emf.filter((d) => d.name === 'HandlerDuration');
+    assert.deepEqual(durations.map((d) => [d.values, d.line.requestId]), [[[8], 'first'], [[9], undefined]]);
+    assert.deepEqual(valuesOf(emf, 'Messages', { consumer: 'mediator', outcome: 'done' }), [1, 1]);
+    assert.ok(emf.every((d) => d.line.requestId !== 'unwritten'), 'the unwritten line stays unwritten');
+  });
+
   it('scrubs known secrets from the lines', async () => {
     const { metrics, lines } = recorder();
     await metrics.around({}, async () => metrics.listen(done('mediator', 'type-hunter22', 1)));

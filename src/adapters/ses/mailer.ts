@@ -13,6 +13,7 @@ import nodemailer from 'nodemailer';
 import { NonRetriableError, RetryableError } from '../../core/errors.js';
 import type { Mail, Mailer } from '../../ports/mailer.js';
 import { toNodemailer } from '../mail/to-nodemailer.js';
+import { identityOf } from './identity.js';
 
 export interface SesMailerOptions {
   /**
@@ -64,8 +65,9 @@ function sender(mail: Mail, from: string | undefined): { from: string; replyTo?:
   return same || !mail.from ? { from } : { from, replyTo: mail.from };
 }
 
+/** Addresses compare, and are named, in lower case. */
 function addressOf(mailbox: string): string {
-  return (/<([^>]*)>\s*$/.exec(mailbox)?.[1] ?? mailbox).trim().toLowerCase();
+  return identityOf(mailbox).toLowerCase();
 }
 
 async function explained(thrown: unknown, from: string, client: SESv2Client): Promise<unknown> {

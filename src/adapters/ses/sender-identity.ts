@@ -4,6 +4,7 @@
  * verify it (a domain needs its DKIM records in DNS); until then SES refuses to send from it.
  */
 import { CreateEmailIdentityCommand, GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { checkedIdentity } from './identity.js';
 
 export interface SenderIdentity {
   /** The address or domain, as SES names it. */
@@ -16,10 +17,7 @@ export interface SenderIdentity {
 
 /** Accepts `gifs@example.com`, `Weather GIFs <gifs@example.com>` or `example.com`. */
 export async function ensureSenderIdentity(client: SESv2Client, sender: string): Promise<SenderIdentity> {
-  const identity = (/<([^>]*)>\s*$/.exec(sender)?.[1] ?? sender).trim();
-  if (!/^([^\s@<>]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identity)) {
-    throw new Error(`the SES sender must be an address or a domain, such as gifs@example.com or example.com (got ${JSON.stringify(sender)})`);
-  }
+  const identity = checkedIdentity(sender);
   const existing = await statusOf(client, identity);
   if (existing !== undefined) return { identity, created: false, verifiedForSending: existing };
   try {

@@ -41,23 +41,15 @@ export class FlowDashboard extends Construct {
 
     for (const consumer of consumers) {
       this.alarms.push(
-        new cloudwatch.Alarm(this, `${consumer.name}DeadLetterQueueDepth`, {
+        alarmOnAny(this, `${consumer.name}DeadLetterQueueDepth`, {
           alarmName: `${prefix}-${consumer.name}-dlq-depth`,
           alarmDescription: `Messages in ${consumer.name}'s dead-letter queue: deliveries the handler never settled (a cold start or a timeout that kept failing). Look, then redrive.`,
           metric: consumer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
-        new cloudwatch.Alarm(this, `${consumer.name}DeadLetters`, {
+        alarmOnAny(this, `${consumer.name}DeadLetters`, {
           alarmName: `${prefix}-${consumer.name}-dead-letters`,
           alarmDescription: `Messages ${consumer.name} dead-lettered with a reason (dataflow failed --runtime aws lists them).`,
           metric: custom(METRICS.deadLetters, { consumer: consumer.name }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
         errorsAlarm(this, `${consumer.name}Errors`, `${prefix}-${consumer.name}-errors`, consumer.function),
       );
@@ -109,10 +101,17 @@ export class FlowDashboard extends Construct {
 }
 
 function errorsAlarm(scope: Construct, id: string, alarmName: string, fn: lambda.IFunction): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
+  return alarmOnAny(scope, id, {
     alarmName,
     alarmDescription: `Invocations of ${alarmName.replace(/-errors$/, '')} that failed (a thrown error, a timeout, a cold start that died).`,
     metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+  });
+}
+
+/** Every alarm of the flow fires on the first one in a period: a dead letter or a failure is worth a look. */
+function alarmOnAny(scope: Construct, id: string, props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric'>): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    ...props,
     threshold: 1,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -19,6 +19,7 @@
 import { consumerAccess } from '../../core/flow-access.js';
 import type { Flow } from '../../core/flow.js';
 import { INDEX } from '../../adapters/dynamodb/table.js';
+import { identityOf } from '../../adapters/ses/identity.js';
 import type { AwsResourceNames } from '../../runtimes/aws/resource-names.js';
 
 /** A resource of the stack, named by what it is rather than by its ARN. */
@@ -103,11 +104,6 @@ export function functionPermissions(flow: Flow, options: PermissionOptions = {})
 
 function sendTo(consumers: readonly string[]): PermissionStatement {
   return { sid: 'SendToQueues', actions: SEND_ACTIONS, resources: consumers.map((consumer) => ({ kind: 'queue', consumer })) };
-}
-
-/** `Name <gifs@example.com>` is the identity `gifs@example.com`. */
-export function identityOf(sender: string): string {
-  return (/<([^>]*)>\s*$/.exec(sender)?.[1] ?? sender).trim();
 }
 
 /** Where the resources live, to make ARNs of references. */
