@@ -8,8 +8,9 @@
  * writes them when it ends, thrown or not: nothing carries over to the next invocation, and events
  * outside any invocation are not counted. Counts are summed per invocation; durations and GIF
  * sizes keep one value each. An EMF object holds one set of dimension values, so each metric and
- * value set gets its own line, built by Powertools Metrics (`serializeMetrics`; one object a
- * series, made once and reused), scrubbed of the known secrets and handed to `write`.
+ * value set gets its own line (several, past 99 values), built by Powertools Metrics
+ * (`serializeMetrics`; one object a series, made once and reused), scrubbed of the known secrets
+ * and handed to `write`.
  *
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
@@ -45,6 +46,13 @@ export interface EmfMetrics {
   /** Runs one invocation, and writes what it gathered when it ends, thrown or not. */
   around<T>(invocation: InvocationInfo, run: () => Promise<T>): Promise<T>;
 }
+
+/**
+ * Values of one metric on one line. Powertools publishes a metric by itself once it holds 100
+ * values, straight to its own console: past the scrubber and the configured destination. So a
+ * series with more values in one invocation is written as several lines, each below that.
+ */
+const VALUES_PER_LINE = 99;
 
 /** How many series' Metrics objects are kept for reuse; past it, the oldest built is dropped. */
 const MOST_SERIES_KEPT = 1000;
@@ -88,13 +96,15 @@ export function createEmfMetrics(options: EmfMetricsOptions): EmfMetrics {
   const flush = (gathered: Map<string, Series>, invocation: InvocationInfo) => {
     for (const [key, { spec, dimensions, values }] of gathered) {
       const metrics = metricsOf(key, dimensions);
-      try {
-        if (invocation.requestId) metrics.addMetadata('requestId', invocation.requestId);
-        for (const value of values) metrics.addMetric(spec.name, spec.unit as Unit, value);
-        options.write(redact(JSON.stringify(metrics.serializeMetrics())));
-      } finally {
-        metrics.clearMetrics();
-        metrics.clearMetadata();
+      for (let at = 0; at < values.length; at += VALUES_PER_LINE) {
+        try {
+          if (invocation.requestId) metrics.addMetadata('requestId', invocation.requestId);
+          for (const value of values.slice(at, at + VALUES_PER_LINE)) metrics.addMetric(spec.name, spec.unit as Unit, value);
+          options.write(redact(JSON.stringify(metrics.serializeMetrics())));
+        } finally {
+          metrics.clearMetrics();
+          metrics.clearMetadata();
+        }
       }
     }
   };

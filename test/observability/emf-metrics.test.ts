@@ -88,6 +88,29 @@ describe('EMF metrics of an invocation', () => {
     assert.ok(emf.every((d) => d.line.requestId !== 'unwritten'), 'the unwritten line stays unwritten');
   });
 
+  it('writes a series of many values as several lines, each through the scrubber and the destination', async () => {
+    const { metrics, lines, data } = recorder();
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    // Powertools would print a series that reaches 100 values itself, on stdout.
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (String(chunk).includes('"_aws"')) return printed.push(String(chunk)) > 0;
+      return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      await metrics.around({ requestId: 'busy' }, async () => {
+        for (let i = 1; i <= 250; i++) metrics.listen(done('mediator-hunter22', 'a', i));
+      });
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.deepEqual(printed, [], 'nothing went around the destination');
+    const durations = data().filter((d) => d.name === 'HandlerDuration');
+    assert.deepEqual(durations.flatMap((d) => d.values), Array.from({ length: 250 }, (_, i) => i + 1), 'every value, in order');
+    assert.ok(durations.every((d) => d.values.length < 100 && d.line.requestId === 'busy'));
+    assert.ok(lines.every((line) => !line.includes('hunter22')));
+  });
+
   it('scrubs known secrets from the lines', async () => {
     const { metrics, lines } = recorder();
     await metrics.around({}, async () => metrics.listen(done('mediator', 'type-hunter22', 1)));
