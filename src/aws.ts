@@ -2,7 +2,7 @@
  * `dataflow/aws`: the adapters of the AWS runtime, as in the talk: SQS between the mediator and
  * the workers (with a local host of Lambda's event source mapping, so the same handlers run in one
  * process against moto, LocalStack or an account), state in DynamoDB, mail through SES v2, files in
- * S3, and the Aeris credentials in SSM or Secrets Manager. Resources are named from one prefix
+ * S3, and the flow's secret settings in SSM or Secrets Manager. Resources are named from one prefix
  * (DATAFLOW_AWS_PREFIX, default `dataflow`); endpoints and regions come from the AWS SDK's own
  * settings (AWS_ENDPOINT_URL, AWS_REGION). This entry loads the AWS SDK; the root entry never does.
  */
@@ -33,8 +33,8 @@ export { sesMailer, type SesMailerOptions } from './adapters/ses/mailer.js';
 export { ensureSenderIdentity, type SenderIdentity } from './adapters/ses/sender-identity.js';
 export { s3BlobStore, type S3BlobStoreOptions } from './adapters/s3/blob-store.js';
 
-export { aerisCredentialsReader, storeAerisCredentials, type AerisCredentials, type AerisCredentialsReader, type SecretClients } from './adapters/aws-secrets/aeris-credentials.js';
-export { aerisCredentialsSource, parseSecretSource, describeSource, type SecretSource } from './adapters/aws-secrets/secret-source.js';
+export { secretSettingsReader, storeSecretSettings, type SecretSettings, type SecretSettingsReader, type SecretClients } from './adapters/aws-secrets/secret-settings.js';
+export { secretSettingsSource, parseSecretSource, describeSource, type SecretSource } from './adapters/aws-secrets/secret-source.js';
 
 export { openDynamoStateStore, type DynamoStateStoreOptions } from './adapters/dynamodb/state-store.js';
 export { createDynamoTable, stateTableDefinition, type CreateDynamoTableOptions } from './adapters/dynamodb/table.js';
@@ -43,9 +43,9 @@ export { MAX_BODY_BYTES as MAX_DYNAMO_BODY_BYTES } from './adapters/dynamodb/mes
 // The runtime: the handlers a deployment runs (Lambda entries in runtimes/aws/handlers/), the
 // same handlers hosted in one process, and the setup of what the stack makes.
 export { consumerHandler, scheduleHandler, type ContextSource, type ConsumerHandlerOptions, type ScheduledEvent, type ScheduleResult } from './runtimes/aws/handlers.js';
-export { coldStart, AERIS_SETTING_NAMES, type AwsContext, type ColdStartOptions } from './runtimes/aws/cold-start.js';
+export { coldStart, type AwsContext, type ColdStartOptions } from './runtimes/aws/cold-start.js';
 export { lambdaContext } from './runtimes/aws/lambda-context.js';
 export { readAwsSettings, AWS_RUNTIME_ENV, type AwsRuntimeSettings } from './runtimes/aws/settings.js';
 export { awsResourceNames, type AwsResourceNames } from './runtimes/aws/resource-names.js';
 export { openAwsRuntime, DEFAULT_HANDLERS_PER_QUEUE, type AwsRuntime, type AwsRuntimeOptions } from './runtimes/aws/runtime.js';
-export { setUpAws, credentialsFromEnvironment, type AwsSetup, type AwsSetupOptions } from './runtimes/aws/setup.js';
+export { setUpAws, declaredSecretsFromEnvironment, type AwsSetup, type AwsSetupOptions } from './runtimes/aws/setup.js';

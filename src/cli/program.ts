@@ -178,8 +178,8 @@ export function buildProgram(context: ProgramContext): Command {
   const aws = program.command('aws').summary('the AWS runtime: make what its stack makes').description('the AWS runtime: make what its stack makes').helpOption('-h, --help', 'show this help');
   aws
     .command('setup')
-    .summary('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the Aeris credentials; safe to repeat')
-    .description('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the Aeris credentials; safe to repeat')
+    .summary('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the secret settings the flow declares; safe to repeat')
+    .description('create the queues and their dead-letter queues, the DynamoDB table, the private bucket and the SES sender, and store the secret settings the flow declares; safe to repeat')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', awsSetupHelp)
     .addOption(flowOption())

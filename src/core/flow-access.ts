@@ -86,6 +86,11 @@ export function consumerAccess(flow: Flow, consumer: string): ResolvedAccess {
   };
 }
 
+/** The secret settings these consumers of the flow declare (every consumer's, by default), each once. */
+export function declaredSecrets(flow: Flow, consumers: readonly string[] = flow.consumers().map((c) => c.name)): string[] {
+  return [...new Set(consumers.flatMap((consumer) => consumerAccess(flow, consumer).secrets))];
+}
+
 /**
  * The mediator's rules may send any message a worker accepts, and any message that no worker
  * sends back, which comes to the mediator itself.

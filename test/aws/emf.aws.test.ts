@@ -33,6 +33,7 @@ before(async () => {
   world = await startAwsWorld();
   const setup = await runDataflow(['aws', 'setup'], { cwd: world.cwd, env: { ...world.env, ...AERIS } });
   assert.equal(setup.code, 0, setup.stderr);
+  assert.match(setup.stdout, new RegExp(`secret settings AERIS_CLIENT_ID, AERIS_CLIENT_SECRET stored in SSM parameter /${world.env.DATAFLOW_AWS_PREFIX}/secrets`));
 });
 after(async () => {
   await world?.stop();

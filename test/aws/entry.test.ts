@@ -19,7 +19,7 @@ describe('the dataflow/aws entry point', () => {
   it('exports the SQS transport and its event source host, queue set-up, the SES mailer, S3 and the secrets', async () => {
     const { code, stdout, stderr } = await run(`
       const aws = await import('dataflow/aws');
-      const names = ['sqsTransport', 'sqsSender', 'hostEventSources', 'deliveryBatchHandler', 'batchResponseOf', 'sqsVisibility', 'setUpQueues', 'queueDepths', 'sesMailer', 's3BlobStore', 'aerisCredentialsReader', 'storeAerisCredentials', 'awsPrefix'];
+      const names = ['sqsTransport', 'sqsSender', 'hostEventSources', 'deliveryBatchHandler', 'batchResponseOf', 'sqsVisibility', 'setUpQueues', 'queueDepths', 'sesMailer', 's3BlobStore', 'secretSettingsReader', 'storeSecretSettings', 'awsPrefix'];
       console.log(names.filter((name) => typeof aws[name] !== 'function').join(',') || 'all there');
     `);
     assert.equal(code, 0, stderr);

@@ -23,6 +23,7 @@ before(async () => {
   assert.equal(setup.code, 0, setup.stderr);
   assert.match(setup.stdout, new RegExp(`table ${world.env.DATAFLOW_AWS_PREFIX}-state: created`));
   assert.match(setup.stdout, /SES sender dataflow@example\.com: created/);
+  assert.match(setup.stdout, /secret settings: none of AERIS_CLIENT_ID, AERIS_CLIENT_SECRET in the environment: nothing stored/, 'the weather flow falls back to its offline maps');
   const again = await world.dataflow(['aws', 'setup']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /table .*: already there/, 'setup is safe to repeat');

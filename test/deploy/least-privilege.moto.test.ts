@@ -80,15 +80,15 @@ describe('each function runs under exactly its own policy, on moto with IAM enfo
       DATAFLOW_LOG_LEVEL: 'warn',
       NODE_NO_WARNINGS: '1',
     };
-    const secret = `secretsmanager:${env.DATAFLOW_AWS_PREFIX}/aeris-credentials`;
-    const settings = readAwsSettings({ ...env, DATAFLOW_AERIS_CREDENTIALS: secret });
+    const secret = `secretsmanager:${env.DATAFLOW_AWS_PREFIX}/secrets`;
+    const settings = readAwsSettings({ ...env, DATAFLOW_SECRETS: secret });
     const provided = await weatherFlowModule({ mailer: capturingMailer(), blobs: memoryBlobStore(), settings: { config: {}, env } });
     await provided.close?.();
     world = { moto, proxy, amp, env, settings, flow: provided.flow, principals: new Map(), permissions: describeFlow(provided.flow, { sesFrom: SENDER }).permissions, running: [], stderr: new Map(), refusals: new Map(), cwd: await mkdtemp(join(tmpdir(), 'dataflow-iam-')), account: '' };
 
     // The operator makes the stack's resources and the principals while moto lets anyone in.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: OPERATOR.accessKeyId, AWS_SECRET_ACCESS_KEY: OPERATOR.secretAccessKey, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint });
-    await setUpAws({ settings, consumers: world.flow.consumers(), credentials: AERIS });
+    await setUpAws({ settings, consumers: world.flow.consumers(), secrets: { AERIS_CLIENT_ID: AERIS.clientId, AERIS_CLIENT_SECRET: AERIS.clientSecret } });
     const account = (world.account = (await new STSClient({ region: REGION, endpoint: moto.endpoint, credentials: OPERATOR }).send(new GetCallerIdentityCommand({}))).Account!);
     const iam = new IAMClient({ region: REGION, endpoint: moto.endpoint, credentials: OPERATOR });
     for (const fn of world.permissions) {
@@ -208,7 +208,7 @@ function functionEnv(fn: string, extra: Record<string, string> = {}): NodeJS.Pro
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
   // As the stack does: only a function allowed to read the secret is told where it is.
   const readsSecret = world.permissions.find((p) => p.function === fn)!.statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
-  const secret = readsSecret ? { DATAFLOW_AERIS_CREDENTIALS: `${world.settings.secretSource.store}:${world.settings.secretSource.name}` } : {};
+  const secret = readsSecret ? { DATAFLOW_SECRETS: `${world.settings.secretSource.store}:${world.settings.secretSource.name}` } : {};
   return { ...env, ...world.env, ...secret, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...extra };
 }
 

@@ -15,7 +15,7 @@ import { consumerAccess, defineFlow, defineMediator, defineMessage, defineWorker
 import { toyFlow } from '../support/toy-flow.js';
 
 const names = awsResourceNames('dev');
-const where = { names, account: '123456789012', region: 'eu-west-1', secret: { store: 'ssm' as const, name: '/dev/aeris-credentials' } };
+const where = { names, account: '123456789012', region: 'eu-west-1', secret: { store: 'ssm' as const, name: '/dev/secrets' } };
 const arn = (ref: ResourceRef) => resourceArn(ref, where);
 
 /** Each function's grants as `action resource` lines, sorted. */
@@ -55,7 +55,7 @@ describe("the weather flow's functions", () => {
   it('let only the fetcher read the secret', () => {
     for (const fn of all) {
       const secret = has(grants(all, fn.function), /ssm:|secretsmanager:/);
-      assert.deepEqual(secret, fn.function === 'amp-image-fetcher' ? ['ssm:GetParameter arn:aws:ssm:eu-west-1:123456789012:parameter/dev/aeris-credentials'] : [], fn.function);
+      assert.deepEqual(secret, fn.function === 'amp-image-fetcher' ? ['ssm:GetParameter arn:aws:ssm:eu-west-1:123456789012:parameter/dev/secrets'] : [], fn.function);
     }
   });
 
@@ -133,7 +133,7 @@ describe('resource references', () => {
     assert.equal(arn({ kind: 'queue', consumer: 'gif-creator' }), 'arn:aws:sqs:eu-west-1:123456789012:dev-gif-creator');
     assert.equal(arn({ kind: 'dead-letter-queue', consumer: 'gif-creator' }), 'arn:aws:sqs:eu-west-1:123456789012:dev-gif-creator-dlq');
     assert.equal(arn({ kind: 'objects', prefix: 'gif-creator/' }), 'arn:aws:s3:::dev-blobs/gif-creator/*');
-    assert.equal(arn({ kind: 'secret' }), 'arn:aws:ssm:eu-west-1:123456789012:parameter/dev/aeris-credentials');
+    assert.equal(arn({ kind: 'secret' }), 'arn:aws:ssm:eu-west-1:123456789012:parameter/dev/secrets');
     assert.equal(resourceArn({ kind: 'secret' }, { ...where, secret: { store: 'secretsmanager', name: 'dev/aeris' } }), 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dev/aeris-??????');
     assert.equal(resourceArn({ kind: 'table' }, { ...where, partition: 'aws-cn' }), 'arn:aws-cn:dynamodb:eu-west-1:123456789012:table/dev-state');
     assert.equal(arn({ kind: 'email-identity', identity: 'example.com' }), 'arn:aws:ses:eu-west-1:123456789012:identity/example.com');

@@ -21,7 +21,7 @@ type Statement = { Sid?: string; Effect: string; Action: string[]; Resource: str
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const names = awsResourceNames('dataflow-dev', { environment: {} });
-const secretName = `${names.prefix}/aeris-credentials`;
+const secretName = `${names.prefix}/secrets`;
 
 let resources: Record<string, Resource>;
 let deployed: DeployedFlow;

@@ -4,19 +4,23 @@
  * action, a managed FullAccess policy, a deprecated Node.js runtime, a secret in plain sight.
  * Then cfn-lint, which must be installed (a missing linter fails the test, it never skips it).
  */
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { stateTableDefinition, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table.js';
 import { maxReceiveCountOf, visibilityTimeoutOf } from '../../src/adapters/sqs/queues.js';
-import type { DeployedFlow } from '../../src/deploy/aws/deployed-flow.js';
+import { describeFlow, type DeployedFlow } from '../../src/deploy/aws/deployed-flow.js';
 import { STACK_OUTPUTS } from '../../src/deploy/aws/flow-stack.js';
+import { addDeployment } from '../../src/deploy/aws/synthesize.js';
 import { METRIC_NAMESPACE, METRICS } from '../../src/observability/cloudwatch-names.js';
 import { awsResourceNames } from '../../src/runtimes/aws/resource-names.js';
+import { toyFlow } from '../support/toy-flow.js';
 import { SES_FROM, weatherStack } from './weather-stack.js';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
@@ -130,14 +134,31 @@ describe('the weather stack', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] } });
   });
 
-  it('keeps the Aeris credentials in a secret whose value is not in the template, known only to the fetcher', () => {
+  it('keeps the secret settings the flow declares in a secret that is empty in the template, known only to the fetcher', () => {
     const [[, secret]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
-    assert.equal(secret.Properties!.Name, 'dataflow-dev/aeris-credentials');
-    assert.equal(secret.Properties!.SecretString, undefined);
-    assert.ok(secret.Properties!.GenerateSecretString);
-    const told = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties!.Environment.Variables.DATAFLOW_AERIS_CREDENTIALS !== undefined);
+    assert.equal(secret.Properties!.Name, 'dataflow-dev/secrets');
+    assert.equal(secret.Properties!.SecretString, '{}', 'no value until the deploy command stores them');
+    const told = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties!.Environment.Variables.DATAFLOW_SECRETS !== undefined);
     assert.deepEqual(told.map(([, r]) => r.Properties!.Environment.Variables.DATAFLOW_CONSUMER), ['amp-image-fetcher']);
-    assert.equal(told[0]![1].Properties!.Environment.Variables.DATAFLOW_AERIS_CREDENTIALS, 'secretsmanager:dataflow-dev/aeris-credentials');
+    assert.equal(told[0]![1].Properties!.Environment.Variables.DATAFLOW_SECRETS, 'secretsmanager:dataflow-dev/secrets');
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      assert.ok(!Object.keys(fn.Properties!.Environment.Variables).some((name) => name.startsWith('AERIS_')), 'no secret setting in a function\'s environment');
+    }
+  });
+
+  it('makes no secret for a flow that declares no secret setting', () => {
+    const { flow } = toyFlow();
+    const bundle = { dir: mkdtempSync(join(tmpdir(), 'dataflow-empty-bundle-')), handlers: { consumer: 'consumer.handler', schedule: 'schedule.handler' }, nativePackages: [] };
+    try {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dataflow-stack-')), analyticsReporting: false });
+      const { stack } = addDeployment(app, { stage: 'dev', base: 'toy', flow: describeFlow(flow, { sesFrom: SES_FROM }), flowModule: 'unused.ts', bundle });
+      const toy = Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+      assert.deepEqual(Object.values(toy.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret'), []);
+      assert.equal(toy.Outputs[STACK_OUTPUTS.secret], undefined);
+      assert.ok(Object.values(toy.Resources).some((r) => r.Type === 'AWS::Lambda::Function'), 'the rest is there');
+    } finally {
+      rmSync(bundle.dir, { recursive: true, force: true });
+    }
   });
 
   it('gives every function a log group of its own with a retention', () => {
@@ -187,7 +208,7 @@ describe('the weather stack', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     for (const key of Object.values(STACK_OUTPUTS)) assert.ok(outputs[key], `no output ${key}`);
     assert.equal(outputs[STACK_OUTPUTS.prefix]!.Value, 'dataflow-dev');
-    assert.equal(outputs[STACK_OUTPUTS.secret]!.Value, 'dataflow-dev/aeris-credentials');
+    assert.equal(outputs[STACK_OUTPUTS.secret]!.Value, 'dataflow-dev/secrets');
     assert.ok(!JSON.stringify(outputs).includes('SecretString'));
   });
 

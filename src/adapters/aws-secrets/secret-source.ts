@@ -1,6 +1,6 @@
 /**
  * Where a secret lives: an SSM SecureString parameter or a Secrets Manager secret, written
- * `ssm:/dataflow/aeris-credentials` or `secretsmanager:dataflow/aeris-credentials`.
+ * `ssm:/dataflow/secrets` or `secretsmanager:dataflow/secrets`.
  */
 import { AWS_ENV, awsPrefix } from '../aws/prefix.js';
 
@@ -25,10 +25,10 @@ export function parseSecretSource(text: string, setting = 'the secret source'): 
   return { store, name };
 }
 
-/** DATAFLOW_AERIS_CREDENTIALS when set, else the SSM parameter `/<prefix>/aeris-credentials`. */
-export function aerisCredentialsSource(options: { prefix?: string; environment?: NodeJS.ProcessEnv } = {}): SecretSource {
+/** Where a flow's secret settings are kept: DATAFLOW_SECRETS when set, else the SSM parameter `/<prefix>/secrets`. */
+export function secretSettingsSource(options: { prefix?: string; environment?: NodeJS.ProcessEnv } = {}): SecretSource {
   const environment = options.environment ?? process.env;
-  const configured = environment[AWS_ENV.aerisCredentials];
-  if (configured) return parseSecretSource(configured, AWS_ENV.aerisCredentials);
-  return { store: 'ssm', name: `/${awsPrefix(options.prefix, environment)}/aeris-credentials` };
+  const configured = environment[AWS_ENV.secrets];
+  if (configured) return parseSecretSource(configured, AWS_ENV.secrets);
+  return { store: 'ssm', name: `/${awsPrefix(options.prefix, environment)}/secrets` };
 }

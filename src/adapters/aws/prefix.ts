@@ -1,13 +1,14 @@
 /**
  * Every AWS resource of a deployment is named from one prefix, so dev, staging and prod live side
  * by side in one account, as in the talk: queues `<prefix>-<consumer>`, the secret
- * `/<prefix>/aeris-credentials`, and so on.
+ * `/<prefix>/secrets`, and so on.
  */
 
 /** Environment variables of the AWS adapters, in one place. */
 export const AWS_ENV = {
   prefix: 'DATAFLOW_AWS_PREFIX',
-  aerisCredentials: 'DATAFLOW_AERIS_CREDENTIALS',
+  /** Where the flow's secret settings are kept: `ssm:<parameter>` or `secretsmanager:<secret>`. */
+  secrets: 'DATAFLOW_SECRETS',
 } as const;
 
 export const DEFAULT_AWS_PREFIX = 'dataflow';

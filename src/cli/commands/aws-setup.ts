@@ -6,6 +6,7 @@
 import { memoryBlobStore } from '../../adapters/memory/blob-store.js';
 import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
 import { embeddedPaths } from '../../embedded.js';
+import { declaredSecrets } from '../../core/flow-access.js';
 import { provideChosenFlow } from '../app.js';
 import type { Settings } from '../settings.js';
 
@@ -21,24 +22,26 @@ Environment:
   DATAFLOW_SES_FROM
       the SES identity mail goes from (an address or a domain); made here, and SES
       mails it a link to verify it; unset: none is made
-  AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
-      when both are set, stored as the stack's secret (never as a function's plain
-      environment)
-  DATAFLOW_AERIS_CREDENTIALS
+  the secret settings the flow declares (the weather flow's AERIS_CLIENT_ID
+  and AERIS_CLIENT_SECRET)
+      when all are set, stored together as the stack's secret (never as a
+      function's plain environment)
+  DATAFLOW_SECRETS
       where that secret goes: ssm:<parameter> or secretsmanager:<secret>; default
-      ssm:/<prefix>/aeris-credentials
+      ssm:/<prefix>/secrets
   DATAFLOW_FLOW, DATAFLOW_CONFIG
       the flow whose consumers get queues; default the weather flow
 `;
 
 export async function awsSetupCommand(settings: Settings, options: { flow?: string }): Promise<number> {
-  const [{ setUpAws, credentialsFromEnvironment }, { readAwsSettings }] = await Promise.all([import('../../runtimes/aws/setup.js'), import('../../runtimes/aws/settings.js')]);
+  const [{ setUpAws, declaredSecretsFromEnvironment }, { readAwsSettings }] = await Promise.all([import('../../runtimes/aws/setup.js'), import('../../runtimes/aws/settings.js')]);
   const aws = readAwsSettings(settings.env);
-  const credentials = credentialsFromEnvironment(settings.env);
   const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
   const consumers = provided.flow.consumers();
+  const declared = declaredSecrets(provided.flow);
   await provided.close?.();
-  const made = await setUpAws({ settings: aws, consumers, credentials });
+  const secrets = declaredSecretsFromEnvironment(declared, settings.env);
+  const made = await setUpAws({ settings: aws, consumers, secrets });
   const state = (created: boolean) => (created ? 'created' : 'already there');
   const lines = [
     ...made.queues.map((q) => `queue ${q.queueName} (dead letters: ${q.deadLetterQueueName} after ${q.maxReceiveCount} receives; visibility ${q.visibilityTimeoutSeconds} s): ${state(q.created)}`),
@@ -49,7 +52,11 @@ export async function awsSetupCommand(settings: Settings, options: { flow?: stri
       : aws.smtpUrl
         ? 'SES sender: none (mail goes over SMTP_URL)'
         : 'SES sender: none (set DATAFLOW_SES_FROM to make one)',
-    made.secret ? `Aeris credentials stored in ${made.secret}` : 'Aeris credentials: none in the environment (AERIS_CLIENT_ID, AERIS_CLIENT_SECRET): nothing stored',
+    made.secret
+      ? `secret settings ${declared.join(', ')} stored in ${made.secret}`
+      : declared.length > 0
+        ? `secret settings: none of ${declared.join(', ')} in the environment: nothing stored`
+        : 'secret settings: the flow declares none',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

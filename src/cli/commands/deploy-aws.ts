@@ -1,8 +1,8 @@
 /**
  * `dataflow deploy aws`: the chosen flow's stack (deploy/aws/), for a stage. With `--synth` it
  * writes the cloud assembly (the CloudFormation template and the functions' code) into a folder
- * with no account and no network; without, the CDK toolkit deploys it, and the Aeris credentials
- * in the environment are stored in the stack's secret. `dataflow destroy aws` takes it down.
+ * with no account and no network; without, the CDK toolkit deploys it, and the secret settings the
+ * flow declares, found in the environment, are stored in the stack's secret. `dataflow destroy aws` takes it down.
  */
 import { fileURLToPath } from 'node:url';
 import { outboxMailer } from '../../adapters/mail/outbox-mailer.js';
@@ -12,6 +12,7 @@ import type { DeploymentOptions } from '../../deploy/aws/synthesize.js';
 import { embeddedPaths } from '../../embedded.js';
 import { awsResourceNames } from '../../runtimes/aws/resource-names.js';
 import { AWS_RUNTIME_ENV } from '../../runtimes/aws/settings.js';
+import { declaredSecrets } from '../../core/flow-access.js';
 import { provideChosenFlow } from '../app.js';
 import { readConfigFile } from '../config-file.js';
 import { chooseFlow } from '../load-flow.js';
@@ -28,15 +29,17 @@ export const deployAwsHelp = `
 What it makes, named <name>-<stage> (dataflow-dev by default), so stages live
 side by side: per consumer a function (nodejs22.x), its queue and dead-letter
 queue and its log group; the state table, the private bucket, the secret of the
-Aeris credentials, the schedule on the flow's cron, a dashboard and alarms.
+flow's secret settings (when it declares any), the schedule on the flow's
+cron, a dashboard and alarms.
 
 Environment:
   AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
       the account and region deployed to (not read with --synth); the account
       must be bootstrapped for the CDK once (--bootstrap does it)
-  AERIS_CLIENT_ID, AERIS_CLIENT_SECRET
-      when both are set, stored in the stack's secret after deploying (never in
-      the template)
+  the secret settings the flow declares (the weather flow's AERIS_CLIENT_ID
+  and AERIS_CLIENT_SECRET)
+      when all are set, stored in the stack's secret after deploying (never in
+      the template, nor in a function's environment)
   ${AWS_RUNTIME_ENV.bucket}
       the bucket instead of <name>-<stage>-blobs (bucket names are global)
   ${AWS_RUNTIME_ENV.sesFrom}
@@ -56,7 +59,7 @@ Needs the optional packages aws-cdk-lib, constructs and esbuild (and
  * The flow's description and module, read as every command reads the flow. Destroying reads the
  * stack's name from it only, so a flow that sends mail needs no SES identity then.
  */
-async function deployment(settings: Settings, options: DeployAwsOptions, purpose: 'deploy' | 'destroy' = 'deploy'): Promise<DeploymentOptions> {
+async function deployment(settings: Settings, options: DeployAwsOptions, purpose: 'deploy' | 'destroy' = 'deploy'): Promise<{ deployment: DeploymentOptions; declaredSecrets: string[] }> {
   const { describeFlow } = await import('../../deploy/aws/deployed-flow.js');
   const configFile = readConfigFile(settings.configPath);
   const choice = chooseFlow(options.flow, settings.flow, configFile);
@@ -65,38 +68,42 @@ async function deployment(settings: Settings, options: DeployAwsOptions, purpose
   const value = (name: string) => settings.env[name] || undefined;
   const sesFrom = value(AWS_RUNTIME_ENV.sesFrom) ?? (purpose === 'destroy' ? 'unused@example.invalid' : undefined);
   return {
-    stage: options.stage,
-    base: options.name,
-    flow: describeFlow(provided.flow, { sesFrom }),
-    flowModule: fileURLToPath(choice.url),
-    configFile: configFile.file,
-    bucketName: value(AWS_RUNTIME_ENV.bucket),
-    sesFrom,
+    deployment: {
+      stage: options.stage,
+      base: options.name,
+      flow: describeFlow(provided.flow, { sesFrom }),
+      flowModule: fileURLToPath(choice.url),
+      configFile: configFile.file,
+      bucketName: value(AWS_RUNTIME_ENV.bucket),
+      sesFrom,
+    },
+    declaredSecrets: declaredSecrets(provided.flow),
   };
 }
 
 export async function synthAwsCommand(settings: Settings, options: DeployAwsOptions & { out: string }): Promise<number> {
   requirePackages(SYNTH_PACKAGES, 'dataflow deploy aws --synth');
   const { synthesize } = await import('../../deploy/aws/synthesize.js');
-  const synthesized = synthesize({ ...(await deployment(settings, options)), outdir: options.out });
+  const synthesized = synthesize({ ...(await deployment(settings, options)).deployment, outdir: options.out });
   process.stdout.write(`stack ${synthesized.stackName} (stage ${synthesized.stage.stage}): template ${synthesized.templateFile}\n`);
   return 0;
 }
 
 export async function deployAwsCommand(settings: Settings, options: DeployAwsOptions & { bootstrap?: boolean }): Promise<number> {
   requirePackages(TOOLKIT_PACKAGES, 'dataflow deploy aws');
-  const { credentialsFromEnvironment } = await import('../../runtimes/aws/setup.js');
-  const credentials = credentialsFromEnvironment(settings.env); // checked before deploying
-  const [{ deployStack }, { STACK_OUTPUTS }, { storeAerisCredentials }] = await Promise.all([
+  const [{ declaredSecretsFromEnvironment }, { deployStack }, { STACK_OUTPUTS }, { storeSecretSettings }] = await Promise.all([
+    import('../../runtimes/aws/setup.js'),
     import('../../deploy/aws/toolkit.js'),
     import('../../deploy/aws/flow-stack.js'),
-    import('../../adapters/aws-secrets/aeris-credentials.js'),
+    import('../../adapters/aws-secrets/secret-settings.js'),
   ]);
-  const { stackName, outputs } = await deployStack({ ...(await deployment(settings, options)), bootstrap: options.bootstrap });
+  const { deployment: planned, declaredSecrets: declared } = await deployment(settings, options);
+  const secrets = declaredSecretsFromEnvironment(declared, settings.env); // checked before deploying
+  const { stackName, outputs } = await deployStack({ ...planned, bootstrap: options.bootstrap });
   const secret = outputs[STACK_OUTPUTS.secret];
   const lines = [`stack ${stackName} deployed`];
-  if (credentials && secret) lines.push(`Aeris credentials stored in ${await storeAerisCredentials({ store: 'secretsmanager', name: secret }, credentials)}`);
-  else lines.push('Aeris credentials: none in the environment (AERIS_CLIENT_ID, AERIS_CLIENT_SECRET): set both and deploy again to store them');
+  if (secrets && secret) lines.push(`secret settings ${declared.join(', ')} stored in ${await storeSecretSettings({ store: 'secretsmanager', name: secret }, secrets)}`);
+  else if (declared.length > 0) lines.push(`secret settings: none of ${declared.join(', ')} in the environment: set them and deploy again to store them`);
   lines.push(
     'to send messages to it and watch them from here:',
     `  export DATAFLOW_RUNTIME=aws DATAFLOW_AWS_PREFIX=${outputs[STACK_OUTPUTS.prefix]} ${AWS_RUNTIME_ENV.bucket}=${outputs[STACK_OUTPUTS.bucket]}`,
@@ -124,7 +131,7 @@ export async function destroyAwsCommand(settings: Settings, options: DeployAwsOp
     });
     lines.push(`bucket ${bucket}: ${deleted} objects deleted`);
   }
-  const { stackName } = await destroyStack(await deployment(settings, options, 'destroy'));
+  const { stackName } = await destroyStack((await deployment(settings, options, 'destroy')).deployment);
   lines.push(`stack ${stackName} destroyed${stage.retainData ? `; its table and bucket ${bucket} are kept (stage ${stage.stage} keeps its data)` : ''}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

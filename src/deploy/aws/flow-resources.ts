@@ -9,7 +9,8 @@
  * - the state table (the key schema and indexes of adapters/dynamodb/table.ts, TTL on);
  * - the private bucket (all public access blocked, TLS only, encrypted, old blobs expired per
  *   worker prefix);
- * - the secret that holds the Aeris credentials (its value is set after deploying, never in the template);
+ * - the secret that holds the flow's secret settings, when a consumer declares one (its value is
+ *   set after deploying, never in the template);
  * - the schedule, an EventBridge rule on the flow's cron, and its function;
  * - the dashboard and alarms (flow-dashboard.ts).
  *
@@ -88,9 +89,10 @@ export class DataflowFlow extends Construct {
   readonly names: AwsResourceNames;
   readonly table: dynamodb.CfnTable;
   readonly bucket: s3.Bucket;
-  readonly secret: secretsmanager.Secret;
-  /** The secret's name (`<prefix>/aeris-credentials`): its ARN ends in a suffix only AWS knows. */
-  readonly secretName: string;
+  /** Where the flow's secret settings are kept; none when no consumer declares one. */
+  readonly secret?: secretsmanager.Secret;
+  /** The secret's name (`<prefix>/secrets`): its ARN ends in a suffix only AWS knows. */
+  readonly secretName?: string;
   readonly consumers: DeployedConsumerResources[];
   readonly scheduleFunction?: lambda.Function;
   readonly scheduleRule?: events.Rule;
@@ -135,16 +137,18 @@ export class DataflowFlow extends Construct {
       ],
     });
 
-    const secretName = `${names.prefix}/aeris-credentials`;
-    this.secret = new secretsmanager.Secret(this, 'AerisCredentials', {
-      secretName,
-      description: `The Aeris map server's credentials of ${names.prefix}, as {"clientId", "clientSecret"}: set by dataflow deploy aws from AERIS_CLIENT_ID and AERIS_CLIENT_SECRET`,
-      // A placeholder of the right shape until the deploy command stores the real value.
-      generateSecretString: { secretStringTemplate: JSON.stringify({ clientId: 'unset' }), generateStringKey: 'clientSecret', excludePunctuation: true },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    this.secretName = secretName;
+    const readers = props.flow.permissions.filter((p) => p.statements.some((s) => s.resources.some((r) => r.kind === 'secret')));
+    const secretName = readers.length > 0 ? `${names.prefix}/secrets` : undefined;
+    if (secretName) {
+      this.secret = new secretsmanager.Secret(this, 'SecretSettings', {
+        secretName,
+        description: `The secret settings of ${names.prefix}'s flow, as {"NAME": "value"}: stored by dataflow deploy aws from the environment`,
+        // Empty until the deploy command stores the values: a declared setting it lacks stays unset.
+        secretObjectValue: {},
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.secretName = secretName;
+    }
 
     this.bundle = props.bundle ?? bundleForLambda({ flowModule: props.flowModule, configFile: props.configFile });
     const code = lambda.Code.fromAsset(this.bundle.dir);
@@ -178,7 +182,7 @@ export class DataflowFlow extends Construct {
         logGroup,
         memorySize: options.memorySize,
         timeout: Duration.seconds(options.timeoutSeconds),
-        environment: { ...environment, ...(readsSecret ? { [AWS_ENV.aerisCredentials]: `secretsmanager:${secretName}` } : {}), ...options.environment },
+        environment: { ...environment, ...(readsSecret && secretName ? { [AWS_ENV.secrets]: `secretsmanager:${secretName}` } : {}), ...options.environment },
       });
       return { fn, logGroup };
     };
@@ -221,7 +225,7 @@ export class DataflowFlow extends Construct {
         case 'objects':
           return this.bucket.arnForObjects(`${ref.prefix}*`);
         case 'secret':
-          return this.secret.secretArn;
+          return this.secret!.secretArn; // made whenever a statement names it
         case 'email-identity':
           return Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: ref.identity });
       }

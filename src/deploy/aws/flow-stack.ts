@@ -12,7 +12,7 @@ export const STACK_OUTPUTS = {
   prefix: 'Prefix',
   table: 'StateTable',
   bucket: 'BlobBucket',
-  secret: 'AerisCredentialsSecret',
+  secret: 'SecretSettings',
   dashboard: 'Dashboard',
   scheduleRule: 'ScheduleRule',
 } as const;
@@ -30,7 +30,7 @@ export class DataflowStack extends Stack {
     output(STACK_OUTPUTS.prefix, flow.names.prefix, 'DATAFLOW_AWS_PREFIX');
     output(STACK_OUTPUTS.table, flow.table.ref, 'the state table');
     output(STACK_OUTPUTS.bucket, flow.bucket.bucketName, 'DATAFLOW_AWS_BUCKET');
-    output(STACK_OUTPUTS.secret, flow.secretName, 'where the Aeris credentials are kept: DATAFLOW_AERIS_CREDENTIALS=secretsmanager:<this>');
+    if (flow.secretName) output(STACK_OUTPUTS.secret, flow.secretName, "where the flow's secret settings are kept: DATAFLOW_SECRETS=secretsmanager:<this>");
     output(STACK_OUTPUTS.dashboard, flow.watch.dashboard.dashboardName, 'the CloudWatch dashboard');
     if (flow.scheduleRule) output(STACK_OUTPUTS.scheduleRule, flow.scheduleRule.ruleName, "the EventBridge rule on the flow's cron");
   }

@@ -1,20 +1,21 @@
 /**
  * What a handler builds once, at its cold start, and reuses while warm: the SDK clients, the
- * state store, blob store and mailer over them, the Aeris credentials (read once from SSM or
+ * state store, blob store and mailer over them, the flow's secret settings (read once from SSM or
  * Secrets Manager), the flow (loaded by the flow-module contract, the weather flow by default) and
  * the processor. Nothing here holds a message: each invocation's state lives in DynamoDB and SQS.
  *
- * The credentials reach the flow through its factory's settings (as AERIS_CLIENT_ID and
- * AERIS_CLIENT_SECRET in `settings.env`, the names the weather flow reads), never through the
- * function's plain environment, and they go to the processor's `redact` and the log's scrubber.
- * Only a context whose consumers declare a secret setting (the flow's `access`) reads the secret,
- * and it hands the factory only the settings they declare: so a function's role needs the secret
- * only where its handler uses it. Which consumer declares what is known once the flow is built,
- * so such a context builds the flow twice: without the secret, then with it.
+ * The secret settings reach the flow through its factory's settings (in `settings.env`, under
+ * the names the flow declares in `access`), never through the function's plain environment, and
+ * they go to the processor's `redact` and the log's scrubber. Only a context whose consumers
+ * declare a secret setting reads the secret, and it hands the factory only the settings they
+ * declare: so a function's role needs the secret only where its handler uses it. A declared
+ * setting the secret does not hold stays unset, as an unset variable would, for the flow to decide.
+ * Which consumer declares what is known once the flow is built, so such a context builds the flow
+ * twice: without the secret, then with it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { aerisCredentialsReader, type AerisCredentials } from '../../adapters/aws-secrets/aeris-credentials.js';
+import { secretSettingsReader, type SecretSettings } from '../../adapters/aws-secrets/secret-settings.js';
 import { describeSource } from '../../adapters/aws-secrets/secret-source.js';
 import { openDynamoStateStore } from '../../adapters/dynamodb/state-store.js';
 import { smtpMailer } from '../../adapters/mail/smtp-mailer.js';
@@ -24,8 +25,7 @@ import { queueUrls, type QueueUrls } from '../../adapters/sqs/queue-names.js';
 import { sqsSender } from '../../adapters/sqs/sender.js';
 import { sqsVisibility, type Visibility } from '../../adapters/sqs/visibility.js';
 import type { FlowEventListener } from '../../core/events.js';
-import { consumerAccess } from '../../core/flow-access.js';
-import type { Flow } from '../../core/flow.js';
+import { declaredSecrets } from '../../core/flow-access.js';
 import { provideFlow, type FlowPorts, type FlowSource, type ProvidedFlow } from '../../core/flow-module.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { createProcessor, type Processor } from '../../core/processor.js';
@@ -40,9 +40,6 @@ import type { Sender } from '../../ports/transport.js';
 import { readConfigFile } from '../../cli/config-file.js';
 import { chooseFlow, importFlow } from '../../cli/load-flow.js';
 import type { AwsRuntimeSettings } from './settings.js';
-
-/** The names the Aeris credentials take in the flow's settings. */
-export const AERIS_SETTING_NAMES = { clientId: 'AERIS_CLIENT_ID', clientSecret: 'AERIS_CLIENT_SECRET' } as const;
 
 export interface AwsContext {
   settings: AwsRuntimeSettings;
@@ -94,10 +91,10 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
     const name = choice?.name ?? 'the bundled flow module';
     const ports = (env: FlowPorts['settings']['env']): FlowPorts => ({ mailer, blobs, settings: { config: configFile.values, configFile: configFile.file, env } });
     provided = await provideFlow(source, ports(settings.env), name);
-    const wanted = secretSettingsOf(provided.flow, options.consumers);
-    const credentials = wanted.length > 0 ? await readCredentials(settings) : undefined;
-    const read = credentials ? pickSettings(credentials, wanted, settings) : {};
-    if (credentials) {
+    const wanted = declaredSecrets(provided.flow, options.consumers);
+    const held = wanted.length > 0 ? await readSecretSettings(settings) : undefined;
+    const read = held ? pick(held, wanted) : {};
+    if (Object.keys(read).length > 0) {
       const first = provided;
       provided = undefined;
       await first.close?.();
@@ -146,24 +143,15 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
   }
 }
 
-/** The secret settings the context's consumers declare. */
-function secretSettingsOf(flow: Flow, consumers: readonly string[] | undefined): string[] {
-  const names = consumers ?? flow.consumers().map((c) => c.name);
-  return [...new Set(names.flatMap((consumer) => consumerAccess(flow, consumer).secrets))];
-}
-
-/** The declared settings, from what the stack's secret holds; a declared one it does not hold is an error. */
-function pickSettings(credentials: AerisCredentials, wanted: readonly string[], settings: AwsRuntimeSettings): Record<string, string> {
-  const held: Record<string, string> = { [AERIS_SETTING_NAMES.clientId]: credentials.clientId, [AERIS_SETTING_NAMES.clientSecret]: credentials.clientSecret };
-  const missing = wanted.filter((name) => !(name in held));
-  if (missing.length > 0) throw new Error(`the flow declares the secret setting ${missing.join(', ')}, but ${describeSource(settings.secretSource)} holds only ${Object.keys(held).join(', ')}`);
-  return Object.fromEntries(wanted.map((name) => [name, held[name]!]));
+/** The declared settings the secret holds. */
+function pick(held: SecretSettings, wanted: readonly string[]): Record<string, string> {
+  return Object.fromEntries(wanted.filter((name) => Object.hasOwn(held, name)).map((name) => [name, held[name]!]));
 }
 
 /** The stack's secret, when there is one; a missing default one means none (the flow decides). */
-async function readCredentials(settings: AwsRuntimeSettings): Promise<AerisCredentials | undefined> {
+async function readSecretSettings(settings: AwsRuntimeSettings): Promise<SecretSettings | undefined> {
   try {
-    return await aerisCredentialsReader(settings.secretSource).read();
+    return await secretSettingsReader(settings.secretSource).read();
   } catch (error) {
     const missing = /does not exist|ParameterNotFound|ResourceNotFound/.test((error as Error).message);
     if (missing && !settings.secretRequired) return undefined;

@@ -2,7 +2,7 @@
  * The names of a deployment's resources, all from its prefix (DATAFLOW_AWS_PREFIX), so dev,
  * staging and prod live side by side in one account: the state table `<prefix>-state`, the bucket
  * `<prefix>-blobs` (lower case, as S3 wants), the queues `<prefix>-<consumer>` with their
- * `-dlq`, and the Aeris secret `/<prefix>/aeris-credentials` (see aws-secrets).
+ * `-dlq`, and the secret of the flow's secret settings `/<prefix>/secrets` (see aws-secrets).
  */
 import { awsPrefix } from '../../adapters/aws/prefix.js';
 import { deadLetterQueueNameOf, queueNameOf } from '../../adapters/sqs/queue-names.js';

@@ -2,14 +2,14 @@
  * `dataflow aws setup`: makes what the stack would, idempotently, so a run against an emulator
  * or a fresh account has somewhere to go: each consumer's queue with its dead-letter queue, the
  * state table (with TTL), the bucket (private: every public access blocked, no ACL sent), the
- * SES sender identity, and the Aeris credentials found in the environment, stored as the stack's
- * secret. Running it again changes nothing that is right already.
+ * SES sender identity, and the secret settings the flow declares found in the environment, stored
+ * as the stack's secret. Running it again changes nothing that is right already.
  */
 import { CreateBucketCommand, PutPublicAccessBlockCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { storeAerisCredentials } from '../../adapters/aws-secrets/aeris-credentials.js';
+import { storeSecretSettings, type SecretSettings } from '../../adapters/aws-secrets/secret-settings.js';
 import { createDynamoTable } from '../../adapters/dynamodb/table.js';
 import { ensureSenderIdentity, type SenderIdentity } from '../../adapters/ses/sender-identity.js';
 import { setUpQueues, type QueueConsumer, type QueueSetup } from '../../adapters/sqs/queues.js';
@@ -19,8 +19,8 @@ export interface AwsSetupOptions {
   settings: AwsRuntimeSettings;
   /** The flow's consumers: `flow.consumers()`. */
   consumers: QueueConsumer[];
-  /** The Aeris credentials to store, when the environment has them. */
-  credentials?: { clientId: string; clientSecret: string };
+  /** The flow's secret settings to store, when the environment has them (`declaredSecretsFromEnvironment`). */
+  secrets?: SecretSettings;
 }
 
 export interface AwsSetup {
@@ -28,7 +28,7 @@ export interface AwsSetup {
   table: { name: string; created: boolean };
   bucket: { name: string; created: boolean };
   sender?: SenderIdentity;
-  /** Where the credentials were stored, when they were. */
+  /** Where the secret settings were stored, when they were. */
   secret?: string;
 }
 
@@ -44,7 +44,7 @@ export async function setUpAws(options: AwsSetupOptions): Promise<AwsSetup> {
     const table = await createDynamoTable({ client: dynamo, table: names.table });
     const bucket = await createPrivateBucket(s3, names.bucket);
     const sender = settings.sesFrom && !settings.smtpUrl ? await ensureSenderIdentity(ses, settings.sesFrom) : undefined;
-    const secret = options.credentials ? await storeAerisCredentials(settings.secretSource, options.credentials) : undefined;
+    const secret = options.secrets ? await storeSecretSettings(settings.secretSource, options.secrets) : undefined;
     return { queues, table: { name: names.table, created: table.created }, bucket, sender, secret };
   } finally {
     for (const client of [sqs, dynamo, s3, ses]) client.destroy();
@@ -71,11 +71,14 @@ async function createPrivateBucket(s3: S3Client, bucket: string): Promise<{ name
   return { name: bucket, created };
 }
 
-/** The Aeris credentials in the environment (AERIS_CLIENT_ID and AERIS_CLIENT_SECRET), both or neither. */
-export function credentialsFromEnvironment(environment: Readonly<Record<string, string | undefined>>): { clientId: string; clientSecret: string } | undefined {
-  const clientId = environment.AERIS_CLIENT_ID || undefined;
-  const clientSecret = environment.AERIS_CLIENT_SECRET || undefined;
-  if (clientId && clientSecret) return { clientId, clientSecret };
-  if (clientId || clientSecret) throw new Error('set both AERIS_CLIENT_ID and AERIS_CLIENT_SECRET to store the Aeris credentials, or neither');
-  return undefined;
+/**
+ * The secret settings the flow declares, from the environment: all of them, or none (undefined).
+ * Some set and some not is an error naming those missing, before anything is made.
+ */
+export function declaredSecretsFromEnvironment(declared: readonly string[], environment: Readonly<Record<string, string | undefined>>): SecretSettings | undefined {
+  const set = declared.filter((name) => environment[name]);
+  if (set.length === 0) return undefined;
+  const missing = declared.filter((name) => !environment[name]);
+  if (missing.length > 0) throw new Error(`the flow declares the secret settings ${declared.join(', ')}: set all of them to store them, or none (${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set)`);
+  return Object.fromEntries(declared.map((name) => [name, environment[name]!]));
 }
