@@ -15,8 +15,8 @@ import { diskBlobStore } from '../adapters/disk/blob-store.js';
 import { openBlobStore } from '../adapters/s3/blobs-url.js';
 import { embeddedMailer, embeddedPaths, openEmbeddedRuntime } from '../embedded.js';
 import { openSqliteStateStore } from '../adapters/sqlite/state-store.js';
-import { readConfigFile } from './config-file.js';
-import { checkFlowExists, chooseFlow, importFlow } from './load-flow.js';
+import { readConfigFile, type ConfigFile } from './config-file.js';
+import { checkFlowExists, chooseFlow, importFlow, type FlowChoice } from './load-flow.js';
 import { consumersOf, type Role } from './roles.js';
 import { runtimeEnv } from '../runtimes/env.js';
 import type { Settings } from './settings.js';
@@ -51,10 +51,15 @@ export function checkChosenFlow(settings: Settings, flag: string | undefined): v
   checkFlowExists(chooseFlow(flag, settings.flow, readConfigFile(settings.configPath)));
 }
 
-/** Finds the flow module the settings and `--flow` name, and hands its factory the ports. */
-export async function provideChosenFlow(settings: Settings, flag: string | undefined, ports: Omit<FlowPorts, 'settings'>): Promise<ProvidedFlow> {
+/** The flow module the settings and `--flow` name, and the config file it was chosen with. */
+export function chosenFlow(settings: Settings, flag: string | undefined): { configFile: ConfigFile; choice: FlowChoice } {
   const configFile = readConfigFile(settings.configPath);
-  const choice = chooseFlow(flag, settings.flow, configFile);
+  return { configFile, choice: chooseFlow(flag, settings.flow, configFile) };
+}
+
+/** Finds the flow module the settings and `--flow` name (or takes the one chosen already), and hands its factory the ports. */
+export async function provideChosenFlow(settings: Settings, flag: string | undefined, ports: Omit<FlowPorts, 'settings'>, chosen = chosenFlow(settings, flag)): Promise<ProvidedFlow> {
+  const { configFile, choice } = chosen;
   const source = await importFlow(choice);
   return provideFlow(source, { ...ports, settings: { config: configFile.values, configFile: configFile.file, env: settings.env } }, choice.name);
 }

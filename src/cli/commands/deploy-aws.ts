@@ -13,9 +13,7 @@ import { embeddedPaths } from '../../embedded.js';
 import { awsResourceNames } from '../../runtimes/aws/resource-names.js';
 import { AWS_RUNTIME_ENV } from '../../runtimes/aws/settings.js';
 import { declaredSecrets } from '../../core/flow-access.js';
-import { provideChosenFlow } from '../app.js';
-import { readConfigFile } from '../config-file.js';
-import { chooseFlow } from '../load-flow.js';
+import { chosenFlow, provideChosenFlow } from '../app.js';
 import type { Settings } from '../settings.js';
 
 export interface DeployAwsOptions {
@@ -61,9 +59,9 @@ Needs the optional packages aws-cdk-lib, constructs and esbuild (and
  */
 async function deployment(settings: Settings, options: DeployAwsOptions, purpose: 'deploy' | 'destroy' = 'deploy'): Promise<{ deployment: DeploymentOptions; declaredSecrets: string[] }> {
   const { describeFlow } = await import('../../deploy/aws/deployed-flow.js');
-  const configFile = readConfigFile(settings.configPath);
-  const choice = chooseFlow(options.flow, settings.flow, configFile);
-  const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() });
+  const chosen = chosenFlow(settings, options.flow);
+  const { configFile, choice } = chosen;
+  const provided = await provideChosenFlow(settings, options.flow, { mailer: outboxMailer(embeddedPaths(settings.dir).outbox), blobs: memoryBlobStore() }, chosen);
   await provided.close?.();
   const value = (name: string) => settings.env[name] || undefined;
   const sesFrom = value(AWS_RUNTIME_ENV.sesFrom) ?? (purpose === 'destroy' ? 'unused@example.invalid' : undefined);

@@ -5,6 +5,9 @@
  */
 import { BootstrapEnvironments, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
 import { App } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addDeployment, type DeploymentOptions } from './synthesize.js';
 
 export interface DeployedOutputs {
@@ -41,9 +44,17 @@ export async function deployStack(options: DeploymentOptions & { bootstrap?: boo
 
 export async function destroyStack(options: DeploymentOptions): Promise<{ stackName: string }> {
   const toolkit = new Toolkit({ emojis: false, color: false });
-  const { source, stackName } = await assemblyOf(toolkit, options);
-  await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
-    throw new Error(`could not destroy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
-  });
-  return { stackName: stackName() };
+  // Destroying goes by the stack's name, never by its code: the functions get an empty folder
+  // rather than a bundle of the flow.
+  const empty = mkdtempSync(join(tmpdir(), 'dataflow-destroy-'));
+  try {
+    const bundle = { dir: empty, handlers: { consumer: 'consumer.handler', schedule: 'schedule.handler' }, nativePackages: [] };
+    const { source, stackName } = await assemblyOf(toolkit, { ...options, bundle });
+    await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
+      throw new Error(`could not destroy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
+    });
+    return { stackName: stackName() };
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 }
