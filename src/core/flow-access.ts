@@ -2,7 +2,8 @@
  * What each consumer of a flow may touch beyond its own queue and the state store: the secret
  * settings its handling needs, the blob key prefixes it reads, and whether it sends mail. A flow
  * declares it per consumer (`defineFlow({ access })`); a deployment turns it into each function's
- * permissions, and a host reads a secret only for a consumer that declares it.
+ * permissions, a host reads a secret only for a consumer that declares it, and every runtime holds
+ * a worker's blob reads and writes to it (`blobRefusal`), so what IAM would refuse fails locally too.
  *
  * A worker writes only under its own prefix `<worker name>/` (that is what `WorkerBlobs.put`
  * does), so what it declares it writes lies there; the mediator writes no blob.
@@ -84,6 +85,18 @@ export function consumerAccess(flow: Flow, consumer: string): ResolvedAccess {
     sendsMail: declared ? declared.sendsMail === true : !isMediator,
     sendsTo: worker ? [flow.route(worker.replies.type)!] : mediatorSendsTo(flow),
   };
+}
+
+/**
+ * Why a worker may not read or write the blob at `key`, by what its consumer declares; undefined
+ * when it may. Every runtime asks, so a flow that reads outside its declaration fails on one's own
+ * machine as IAM would make it fail on AWS.
+ */
+export function blobRefusal(access: ResolvedAccess, doing: 'read' | 'write', key: string): string | undefined {
+  const allowed = doing === 'read' ? access.reads : access.writes;
+  if (allowed.some((prefix) => key.startsWith(prefix))) return undefined;
+  const may = allowed.length === 0 ? `declares no ${doing === 'read' ? 'reads' : 'writes'}` : `may ${doing} only under ${allowed.join(', ')}`;
+  return `${access.consumer} ${may}, not ${JSON.stringify(key)}: add its prefix to ${doing === 'read' ? 'reads' : 'writes'} in defineFlow({ access: { ${JSON.stringify(access.consumer)}: … } })`;
 }
 
 /** The secret settings these consumers of the flow declare (every consumer's, by default), each once. */

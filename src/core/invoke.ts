@@ -1,16 +1,31 @@
 import type { BlobStore } from '../ports/blob-store.js';
+import { NonRetriableError } from './errors.js';
+import { blobRefusal, type ResolvedAccess } from './flow-access.js';
 import { derivedId } from './ids.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Location, Message } from './message.js';
 import { normalizeEnvelope, validatePayload } from './validate.js';
 import type { Worker, WorkerContext } from './worker.js';
 
-/** The context a worker runs in: blobs scoped to its own prefix for writing. */
+/** The context a worker runs in: blobs scoped to its own prefix for writing, and to what it declares. */
 export function workerContext(
   worker: Worker<any, any>,
-  options: { blobs: BlobStore; bucket: string; signal: AbortSignal; attempt: number; log?: Logger; onStored?: (location: Location, bytes: number) => void },
+  options: {
+    blobs: BlobStore;
+    bucket: string;
+    signal: AbortSignal;
+    attempt: number;
+    log?: Logger;
+    onStored?: (location: Location, bytes: number) => void;
+    /** What the flow declares the worker touches: a read or write outside it fails, for good. */
+    access?: ResolvedAccess;
+  },
 ): WorkerContext {
-  const { blobs, bucket } = options;
+  const { blobs, bucket, access } = options;
+  const check = (doing: 'read' | 'write', key: string) => {
+    const refusal = access && blobRefusal(access, doing, key);
+    if (refusal) throw new NonRetriableError(refusal);
+  };
   return {
     signal: options.signal,
     attempt: options.attempt,
@@ -18,11 +33,15 @@ export function workerContext(
     blobs: {
       async put(key, body, putOptions) {
         const location: Location = { Bucket: bucket, Key: `${worker.name}/${key}` };
+        check('write', location.Key);
         await blobs.put(location, body, putOptions);
         options.onStored?.(location, body.length);
         return location;
       },
-      get: (location) => blobs.get(location),
+      async get(location) {
+        check('read', location.Key);
+        return blobs.get(location);
+      },
     },
   };
 }

@@ -29,6 +29,7 @@ import type { Delivery, Outcome, Sender } from '../ports/transport.js';
 import { InvalidMessageError, NonRetriableError, RetryableError, StoreRefusedError, coerceError, describeError, isRetriable } from './errors.js';
 import type { FlowEventListener } from './events.js';
 import type { Flow } from './flow.js';
+import { consumerAccess } from './flow-access.js';
 import { derivedId, newId } from './ids.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
@@ -228,6 +229,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
   const policies = new Map([...consumers.values()].map((c) => [c.name, resolveRetryPolicy(c.name, c.retry, options.retry, options.retry?.perConsumer?.[c.name])]));
   const workers = new Map(flow.workers.map((w) => [w.name, w]));
+  const accessOf = new Map(flow.workers.map((w) => [w.name, consumerAccess(flow, w.name)]));
   const rules = new Map(flow.mediator.rules.map((r) => [r.on.type, r]));
 
   /** Parses and validates; throws InvalidMessageError naming the message and field. */
@@ -309,7 +311,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   async function runWorker(consumer: string, message: Message, attempt: number, signal: AbortSignal, messageLog: Logger): Promise<Outgoing[]> {
     const worker = workers.get(consumer)!;
     const onStored = (location: { Key: string }, bytes: number) => emit({ kind: 'stored', consumer, key: location.Key, bytes });
-    const context = workerContext(worker, { blobs, bucket, signal, attempt, log: messageLog, onStored });
+    const context = workerContext(worker, { blobs, bucket, signal, attempt, log: messageLog, onStored, access: accessOf.get(consumer) });
     const payload = await worker.handle(message as never, context);
     return [{ ...(payload as object), type: worker.replies.type }];
   }

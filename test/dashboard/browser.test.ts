@@ -154,7 +154,7 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
 
   it('re-drives a dead letter and sees it go through; a key with HTML in it stays text', async () => {
     const [frame] = await runtime.state.find({ type: 'did-fetch-amp-image', limit: 1 });
-    const missing: Location = { Bucket: 'dataflow', Key: 'test/missing-frame.png' };
+    const missing: Location = { Bucket: 'dataflow', Key: 'amp-image-fetcher/missing-frame.png' };
     await open('#/dead');
     await page.getByText('No dead letters').waitFor();
     const { accepted } = await runtime.send([{ type: 'please-create-thumbnail', imageId: EVIL, location: missing, width: 100, height: 100, validTime: Date.now() }]);
@@ -163,7 +163,7 @@ describe('the dashboard in a real browser', { skip, timeout: 60_000 }, () => {
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor({ timeout: 15_000 }); // it dies after its retries and shows up by itself
     assert.equal(await row.locator('.key').evaluate((cell) => cell.textContent), EVIL);
-    assert.match(await row.locator('.reason').innerText(), /no blob at dataflow\/test\/missing-frame\.png/);
+    assert.match(await row.locator('.reason').innerText(), /no blob at dataflow\/amp-image-fetcher\/missing-frame\.png/);
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'the imageId was not parsed as HTML');
     await page.locator('#dead-count').filter({ hasText: '1' }).waitFor();
     await shot('dead-letters');
