@@ -38,40 +38,54 @@ const MOST_PER_QUERY = 100_000;
 /**
  * The trees of what each of these messages caused, walked together a level at a time, so that
  * `maxNodes` (the roots not counted) caps them all; a message reached twice stands once.
+ * `truncated` says that the cap left some out, not merely that it was reached.
  */
 export async function causedForest(state: StateStore, roots: StoredMessage[], maxNodes = 500): Promise<{ trees: CausalNode[]; truncated: boolean }> {
   const trees = roots.map((message): CausalNode => ({ message, caused: [] }));
   const seen = new Set(roots.map((m) => m.id));
   let count = 0;
   let truncated = false;
-  /** Gives `node` the messages it caused, as far as room is left; false once there is none. */
-  const attach = (node: CausalNode, found: StoredMessage[]): boolean => {
+  /** Gives `node` the messages it caused, as far as room is left (there is some). */
+  const attach = (node: CausalNode, found: StoredMessage[]) => {
     const room = maxNodes - count;
-    if (room <= 0) return !(truncated = true);
     const caused = found.filter((m) => !seen.has(m.id));
     if (caused.length > room) truncated = true;
     const kept = caused.slice(0, room).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     for (const message of kept) seen.add(message.id);
     count += kept.length;
     node.caused = kept.map((message) => ({ message, caused: [] }));
-    return true;
+  };
+  /** Whether any of these caused a message the trees do not hold yet: what a cap, once reached, leaves out. */
+  const causedMore = async (nodes: CausalNode[]): Promise<boolean> => {
+    for (let at = 0; at < nodes.length; at += CAUSES_PER_QUERY) {
+      // A message they caused is one already held only when it is one of the roots.
+      const found = await state.find({ causedBy: nodes.slice(at, at + CAUSES_PER_QUERY).map((n) => n.message.id), limit: roots.length + 1 });
+      if (found.some((m) => !seen.has(m.id))) return true;
+    }
+    return false;
   };
   const oneByOne = async (nodes: CausalNode[]) => {
-    for (const node of nodes) {
+    for (const [index, node] of nodes.entries()) {
       const room = maxNodes - count;
-      const found = room <= 0 ? [] : await state.find({ causedBy: node.message.id, limit: Math.min(room + 1, MOST_PER_QUERY) });
-      if (!attach(node, found)) return;
+      if (room <= 0) {
+        truncated ||= await causedMore(nodes.slice(index));
+        return;
+      }
+      const found = await state.find({ causedBy: node.message.id, limit: Math.min(room + 1, MOST_PER_QUERY) });
+      attach(node, found);
+      // A full answer below the room: the rest of what it caused was not asked for.
+      if (found.length >= MOST_PER_QUERY && room >= MOST_PER_QUERY) truncated = true;
     }
   };
   let frontier = trees;
   while (frontier.length > 0 && !truncated) {
     for (let at = 0; at < frontier.length && !truncated; at += CAUSES_PER_QUERY) {
-      const nodes = frontier.slice(at, at + CAUSES_PER_QUERY);
       const room = maxNodes - count;
       if (room <= 0) {
-        truncated = true;
+        truncated = await causedMore(frontier.slice(at));
         break;
       }
+      const nodes = frontier.slice(at, at + CAUSES_PER_QUERY);
       const limit = Math.min(room + 1, MOST_PER_QUERY);
       const found = nodes.length === 1 ? [] : await state.find({ causedBy: nodes.map((n) => n.message.id), limit });
       // Past the room, or a full answer that may have left some out: which are kept must not

@@ -15,6 +15,7 @@ import type { Flow } from './flow.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Message } from './message.js';
 import { causedForest, flatten } from './causal-chain.js';
+import { mapBounded } from './bounded.js';
 import { createProcessor, type Rejected } from './processor.js';
 import { sendForBatch, type Sent } from './batch-send.js';
 import { coerceError, describeError } from './errors.js';
@@ -174,10 +175,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async descendants(ids) {
       const found = new Map<string, StoredMessage>();
-      for (const id of new Set(ids)) {
-        const root = await state.get(id);
-        if (root) found.set(root.id, root);
-      }
+      for (const root of await mapBounded([...new Set(ids)], 8, (id) => state.get(id))) if (root) found.set(root.id, root);
       const { trees } = await causedForest(state, [...found.values()], Number.MAX_SAFE_INTEGER);
       for (const tree of trees) for (const { message } of flatten(tree)) found.set(message.id, message);
       return [...found.values()].sort((a, b) => a.createdAt - b.createdAt);

@@ -64,6 +64,15 @@ describe('the causal tree', () => {
     );
   });
 
+  it('says it was cut short only when the cap left something out', async () => {
+    const store = await forest(1, 2);
+    const root = (await store.get('r0'))!;
+    assert.equal((await causedTree(store, root, 4)).truncated, false, 'exactly the cap: nothing left out');
+    assert.equal((await causedTree(store, root, 3)).truncated, true);
+    assert.equal((await causedTree(store, (await store.get('r0c0g'))!, 0)).truncated, false, 'a leaf has nothing to leave out');
+    assert.equal((await causedTree(store, root, 0)).truncated, true);
+  });
+
   it('lists a message reached from two roots once', async () => {
     const store = await forest(2, 1);
     const roots = [(await store.get('r0'))!, (await store.get('r0c0'))!];
