@@ -53,7 +53,7 @@ export function workerContext(
 export async function invokeWorker(
   worker: Worker<any, any>,
   input: unknown,
-  options: { blobs: BlobStore; bucket: string; now?: number; signal?: AbortSignal },
+  options: { blobs: BlobStore; bucket: string; now?: number; signal?: AbortSignal; /** What its flow declares it touches. */ access?: ResolvedAccess },
 ): Promise<Message> {
   const now = options.now ?? Date.now();
   const envelope = normalizeEnvelope(input, now);

@@ -5,6 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { secretSettingsReader, storeSecretSettings } from '../../src/adapters/aws-secrets/secret-settings.js';
 import { secretSettingsSource, parseSecretSource, type SecretSource } from '../../src/adapters/aws-secrets/secret-source.js';
+import { coldStart } from '../../src/runtimes/aws/cold-start.js';
+import { readAwsSettings } from '../../src/runtimes/aws/settings.js';
 import { skipWithoutMoto, startMoto, type Moto } from '../support/moto.js';
 
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
@@ -61,7 +63,7 @@ describe('secret settings on moto', { skip }, () => {
     const cases: [string, RegExp][] = [
       [`not json ${SECRET}`, /does not hold JSON/],
       [JSON.stringify([SECRET]), /must hold a JSON object/],
-      [JSON.stringify({ MAPS_CLIENT_ID: 'id', 'maps-secret': SECRET }), /"maps-secret" is not a setting name/],
+      [JSON.stringify({ MAPS_CLIENT_ID: 'id', [SECRET]: 'typed in the wrong field' }), /a key is not a setting name/],
       [JSON.stringify({ MAPS_CLIENT_ID: '', MAPS_CLIENT_SECRET: 7 }), /MAPS_CLIENT_ID and MAPS_CLIENT_SECRET must be non-empty strings/],
     ];
     for (const [index, [value, why]] of cases.entries()) {
@@ -75,6 +77,44 @@ describe('secret settings on moto', { skip }, () => {
       });
     }
     await assert.rejects(storeSecretSettings(sources[0]!, { MAPS_CLIENT_ID: 'id', MAPS_CLIENT_SECRET: ' ' }, clients), /MAPS_CLIENT_SECRET must be a non-empty string/);
+  });
+});
+
+describe('a cold start and the secret settings its consumer declares, on moto', { skip }, () => {
+  const coldStartOf = async (prefix: string, consumer: string) => {
+    const warnings: { fields: Record<string, unknown>; text: string }[] = [];
+    const log = { warn: (fields: Record<string, unknown>, text: string) => warnings.push({ fields, text }), info() {}, error() {}, debug() {}, child: () => log };
+    const env = { ...process.env, AWS_ENDPOINT_URL: moto!.endpoint, DATAFLOW_AWS_PREFIX: prefix };
+    const saved = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = moto!.endpoint; // the cold start's own clients read it
+    try {
+      const context = await coldStart(readAwsSettings(env), { log: () => log as never, consumers: [consumer] });
+      await context.close();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
+    return warnings;
+  };
+
+  it('warns, naming the settings and never a value, when the secret lacks one the consumer declares', async () => {
+    const [none, ...more] = await coldStartOf('cold-none', 'amp-image-fetcher');
+    assert.equal(more.length, 0);
+    assert.deepEqual(none?.fields.unset, ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET']);
+    assert.match(none!.text, /no SSM parameter \/cold-none\/secrets, so no AERIS_CLIENT_ID, AERIS_CLIENT_SECRET: the flow gets them unset/);
+
+    // A secret stored in the Aeris pair's old shape holds neither name.
+    await storeSecretSettings({ store: 'ssm', name: '/cold-old/secrets' }, { clientId: 'id-1', clientSecret: SECRET }, clients);
+    const [old] = await coldStartOf('cold-old', 'amp-image-fetcher');
+    assert.deepEqual(old?.fields.unset, ['AERIS_CLIENT_ID', 'AERIS_CLIENT_SECRET']);
+    assert.match(old!.text, /SSM parameter \/cold-old\/secrets holds no AERIS_CLIENT_ID, AERIS_CLIENT_SECRET/);
+    assert.ok(!JSON.stringify(old).includes(SECRET));
+  });
+
+  it('says nothing when the secret holds them all, or the consumer declares none', async () => {
+    await storeSecretSettings({ store: 'ssm', name: '/cold-all/secrets' }, { AERIS_CLIENT_ID: 'id-1', AERIS_CLIENT_SECRET: SECRET }, clients);
+    assert.deepEqual(await coldStartOf('cold-all', 'amp-image-fetcher'), []);
+    assert.deepEqual(await coldStartOf('cold-none', 'thumbnail-creator'), []);
   });
 });
 

@@ -4,7 +4,7 @@
  * SecureString parameter or a Secrets Manager secret, never in a function's plain environment.
  * Reading goes through Powertools Parameters, whose cache holds the value for the life of the
  * process: a Lambda reads it once per cold start. Nothing here logs a value, and every error names
- * the parameter and the settings, never what they hold.
+ * the parameter and the settings, never what they hold, nor a key that is no setting's name.
  */
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -93,8 +93,9 @@ function parseSettings(text: string, where: string): SecretSettings {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${where} must hold a JSON object of setting names and their values, {"NAME": "value"}`);
   const entries = Object.entries(parsed as Record<string, unknown>);
-  const badNames = entries.filter(([name]) => !SETTING.test(name)).map(([name]) => JSON.stringify(name));
-  if (badNames.length > 0) throw new Error(`${where}: ${badNames.join(', ')} ${badNames.length > 1 ? 'are not setting names' : 'is not a setting name'} (letters, digits and _, not starting with a digit)`);
+  // Not quoted: a value typed where its name goes would be repeated.
+  const badNames = entries.filter(([name]) => !SETTING.test(name)).length;
+  if (badNames > 0) throw new Error(`${where}: ${badNames === 1 ? 'a key is not a setting name' : `${badNames} keys are not setting names`} (letters, digits and _, not starting with a digit)`);
   const empty = entries.filter(([, value]) => typeof value !== 'string' || value.trim() === '').map(([name]) => name);
   if (empty.length > 0) throw new Error(`${where}: ${empty.join(' and ')} must be ${empty.length > 1 ? 'non-empty strings' : 'a non-empty string'}`);
   return Object.fromEntries(entries) as Record<string, string>;

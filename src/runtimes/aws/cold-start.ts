@@ -103,6 +103,12 @@ export async function coldStart(settings: AwsRuntimeSettings, options: ColdStart
     const secrets = knownSecrets([...secretsFromEnvironment(settings.env), ...Object.values(read), ...(provided.secrets ?? [])]);
     const redact = textScrubber(secrets);
     const log = options.log?.(secrets) ?? silentLogger;
+    // Names only: what the flow will find unset (it decides what that means, as with a variable).
+    const unset = wanted.filter((name) => !Object.hasOwn(read, name));
+    if (unset.length > 0) {
+      const where = describeSource(settings.secretSource);
+      log.warn({ unset, source: where }, `${held ? `${where} holds no` : `no ${where}, so no`} ${unset.join(', ')}: the flow gets ${unset.length > 1 ? 'them' : 'it'} unset (store ${unset.length > 1 ? 'them' : 'it'} with dataflow aws setup or deploy aws)`);
+    }
     const state = openDynamoStateStore({ client: dynamo, table: names.table });
     const sender = sqsSender({ client: sqs, prefix: names.prefix, urls });
     const telemetry = invocationTelemetry({ service: names.prefix, emf: settings.emf, redact, log });
