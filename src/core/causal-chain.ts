@@ -86,21 +86,22 @@ export async function causedForest(state: StateStore, roots: StoredMessage[], ma
         break;
       }
       const nodes = frontier.slice(at, at + CAUSES_PER_QUERY);
-      const limit = Math.min(room + 1, MOST_PER_QUERY);
-      const found = nodes.length === 1 ? [] : await state.find({ causedBy: nodes.map((n) => n.message.id), limit });
-      // Past the room, or a full answer that may have left some out: which are kept must not
-      // depend on how the level was split, so these nodes are asked about one by one.
-      if (nodes.length === 1 || found.length >= limit) {
-        await oneByOne(nodes);
-        continue;
+      if (nodes.length > 1) {
+        const found = await state.find({ causedBy: nodes.map((n) => n.message.id), limit: Math.min(room + 1, MOST_PER_QUERY) });
+        if (found.length <= room && found.length < MOST_PER_QUERY) {
+          const byCause = new Map<string, StoredMessage[]>();
+          for (const m of found) {
+            const siblings = byCause.get(m.causedBy!);
+            if (siblings) siblings.push(m);
+            else byCause.set(m.causedBy!, [m]);
+          }
+          for (const node of nodes) attach(node, byCause.get(node.message.id) ?? []);
+          continue;
+        }
       }
-      const byCause = new Map<string, StoredMessage[]>();
-      for (const m of found) {
-        const siblings = byCause.get(m.causedBy!);
-        if (siblings) siblings.push(m);
-        else byCause.set(m.causedBy!, [m]);
-      }
-      for (const node of nodes) attach(node, byCause.get(node.message.id) ?? []);
+      // One node, or past the room, or a full answer that may have left some out: which are kept
+      // must not depend on how the level was split, so these nodes are asked about one by one.
+      await oneByOne(nodes);
     }
     frontier = frontier.flatMap((node) => node.caused);
   }

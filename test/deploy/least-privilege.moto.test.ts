@@ -28,7 +28,7 @@ import { startAmpServer, type AmpServer } from '../../examples/weather/offline-m
 import { capturingMailer } from '../../src/adapters/memory/mailer.js';
 import { memoryBlobStore } from '../../src/adapters/memory/blob-store.js';
 import { describeFlow } from '../../src/deploy/aws/deployed-flow.js';
-import { policyDocument, resourceArn, SCHEDULE_FUNCTION, type FunctionPermissions } from '../../src/deploy/aws/permissions.js';
+import { policyDocument, readsSecret, resourceArn, SCHEDULE_FUNCTION, type FunctionPermissions } from '../../src/deploy/aws/permissions.js';
 import { readAwsSettings, type AwsRuntimeSettings } from '../../src/runtimes/aws/settings.js';
 import { setUpAws } from '../../src/runtimes/aws/setup.js';
 import type { Flow } from '../../src/index.js';
@@ -207,8 +207,7 @@ function functionEnv(fn: string, extra: Record<string, string> = {}): NodeJS.Pro
   const env: NodeJS.ProcessEnv = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name] !== undefined) env[name] = process.env[name];
   // As the stack does: only a function allowed to read the secret is told where it is.
-  const readsSecret = world.permissions.find((p) => p.function === fn)!.statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
-  const secret = readsSecret ? { DATAFLOW_SECRETS: `${world.settings.secretSource.store}:${world.settings.secretSource.name}` } : {};
+  const secret = readsSecret(world.permissions.find((p) => p.function === fn)!.statements) ? { DATAFLOW_SECRETS: `${world.settings.secretSource.store}:${world.settings.secretSource.name}` } : {};
   return { ...env, ...world.env, ...secret, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...extra };
 }
 

@@ -17,6 +17,7 @@ import { stateTableDefinition, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb
 import { maxReceiveCountOf, visibilityTimeoutOf } from '../../src/adapters/sqs/queues.js';
 import { describeFlow, type DeployedFlow } from '../../src/deploy/aws/deployed-flow.js';
 import { STACK_OUTPUTS } from '../../src/deploy/aws/flow-stack.js';
+import { emptyBundle } from '../../src/deploy/aws/lambda-bundle.js';
 import { addDeployment } from '../../src/deploy/aws/synthesize.js';
 import { METRIC_NAMESPACE, METRICS } from '../../src/observability/cloudwatch-names.js';
 import { awsResourceNames } from '../../src/runtimes/aws/resource-names.js';
@@ -148,7 +149,7 @@ describe('the weather stack', () => {
 
   it('makes no secret for a flow that declares no secret setting', () => {
     const { flow } = toyFlow();
-    const bundle = { dir: mkdtempSync(join(tmpdir(), 'dataflow-empty-bundle-')), handlers: { consumer: 'consumer.handler', schedule: 'schedule.handler' }, nativePackages: [] };
+    const bundle = emptyBundle(mkdtempSync(join(tmpdir(), 'dataflow-empty-bundle-')));
     try {
       const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dataflow-stack-')), analyticsReporting: false });
       const { stack } = addDeployment(app, { stage: 'dev', base: 'toy', flow: describeFlow(flow, { sesFrom: SES_FROM }), flowModule: 'unused.ts', bundle });

@@ -41,7 +41,7 @@ import type { DeployedConsumer, DeployedFlow } from './deployed-flow.js';
 import { eventBridgeCron } from './eventbridge-cron.js';
 import { FlowDashboard } from './flow-dashboard.js';
 import { bundleForLambda, type LambdaBundle } from './lambda-bundle.js';
-import { policyDocument, SCHEDULE_FUNCTION, type PermissionStatement, type ResourceRef } from './permissions.js';
+import { policyDocument, readsSecret, SCHEDULE_FUNCTION, type PermissionStatement, type ResourceRef } from './permissions.js';
 
 export interface DataflowFlowProps {
   /** The flow's consumers and schedule (`describeFlow(flow)`). */
@@ -137,8 +137,7 @@ export class DataflowFlow extends Construct {
       ],
     });
 
-    const readers = props.flow.permissions.filter((p) => p.statements.some((s) => s.resources.some((r) => r.kind === 'secret')));
-    const secretName = readers.length > 0 ? `${names.prefix}/secrets` : undefined;
+    const secretName = props.flow.permissions.some((p) => readsSecret(p.statements)) ? `${names.prefix}/secrets` : undefined;
     if (secretName) {
       this.secret = new secretsmanager.Secret(this, 'SecretSettings', {
         secretName,
@@ -170,8 +169,6 @@ export class DataflowFlow extends Construct {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
       const document = policyDocument(options.statements, resolve);
       new iam.Policy(this, `${name}Permissions`, { policyName: `${functionName}-handler`, roles: [role], document: iam.PolicyDocument.fromJson(document) });
-      // Only a function allowed to read the secret is told where it is.
-      const readsSecret = options.statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
       const fn = new lambda.Function(this, `${name}Function`, {
         functionName,
         runtime: lambda.Runtime.NODEJS_22_X,
@@ -182,7 +179,7 @@ export class DataflowFlow extends Construct {
         logGroup,
         memorySize: options.memorySize,
         timeout: Duration.seconds(options.timeoutSeconds),
-        environment: { ...environment, ...(readsSecret && secretName ? { [AWS_ENV.secrets]: `secretsmanager:${secretName}` } : {}), ...options.environment },
+        environment: { ...environment, ...(secretName && readsSecret(options.statements) ? { [AWS_ENV.secrets]: `secretsmanager:${secretName}` } : {}), ...options.environment },
       });
       return { fn, logGroup };
     };

@@ -34,6 +34,14 @@ export interface LambdaBundleOptions {
   outDir?: string;
 }
 
+/** The handlers every bundle exports: the consumer's and the schedule's entries. */
+export const LAMBDA_HANDLERS = { consumer: 'consumer.handler', schedule: 'schedule.handler' } as const;
+
+/** A bundle of no code in `dir` (an empty folder): for a stack synthesized only to be named, as destroying needs. */
+export function emptyBundle(dir: string): LambdaBundle {
+  return { dir, handlers: LAMBDA_HANDLERS, nativePackages: [] };
+}
+
 export interface LambdaBundle {
   dir: string;
   /** `consumer.handler` and `schedule.handler`. */
@@ -81,7 +89,7 @@ export function bundleForLambda(options: LambdaBundleOptions): LambdaBundle {
     if (options.configFile) copyFileSync(options.configFile, join(dir, 'dataflow.config.json'));
     const nativePackages = externalPackagesOf(result.metafile!);
     copyPackages(nativePackages, { from: dirname(flowModule), to: join(dir, 'node_modules') });
-    return { dir, handlers: { consumer: 'consumer.handler', schedule: 'schedule.handler' }, nativePackages };
+    return { dir, handlers: LAMBDA_HANDLERS, nativePackages };
   } catch (error) {
     if (!options.outDir) rmSync(dir, { recursive: true, force: true });
     throw new Error(`could not bundle ${options.flowModule} for Lambda: ${(error as Error).message}`, { cause: error });

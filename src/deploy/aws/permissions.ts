@@ -106,6 +106,11 @@ function sendTo(consumers: readonly string[]): PermissionStatement {
   return { sid: 'SendToQueues', actions: SEND_ACTIONS, resources: consumers.map((consumer) => ({ kind: 'queue', consumer })) };
 }
 
+/** Whether these statements let a function read the stack's secret: only such a function is told where it is. */
+export function readsSecret(statements: readonly PermissionStatement[]): boolean {
+  return statements.some((s) => s.resources.some((r) => r.kind === 'secret'));
+}
+
 /** Where the resources live, to make ARNs of references. */
 export interface ArnContext {
   readonly names: AwsResourceNames;

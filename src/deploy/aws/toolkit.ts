@@ -8,6 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyBundle } from './lambda-bundle.js';
 import { addDeployment, type DeploymentOptions } from './synthesize.js';
 
 export interface DeployedOutputs {
@@ -48,8 +49,7 @@ export async function destroyStack(options: DeploymentOptions): Promise<{ stackN
   // rather than a bundle of the flow.
   const empty = mkdtempSync(join(tmpdir(), 'dataflow-destroy-'));
   try {
-    const bundle = { dir: empty, handlers: { consumer: 'consumer.handler', schedule: 'schedule.handler' }, nativePackages: [] };
-    const { source, stackName } = await assemblyOf(toolkit, { ...options, bundle });
+    const { source, stackName } = await assemblyOf(toolkit, { ...options, bundle: emptyBundle(empty) });
     await toolkit.destroy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } }).catch((error: Error) => {
       throw new Error(`could not destroy ${stackName() || 'the stack'}: ${error.message}`, { cause: error });
     });
