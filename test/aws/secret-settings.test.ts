@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { secretSettingsReader, storeSecretSettings } from '../../src/adapters/aws-secrets/secret-settings.js';
+import { SecretNotFoundError, secretSettingsReader, storeSecretSettings } from '../../src/adapters/aws-secrets/secret-settings.js';
 import { secretSettingsSource, parseSecretSource, type SecretSource } from '../../src/adapters/aws-secrets/secret-source.js';
 import { coldStart } from '../../src/runtimes/aws/cold-start.js';
 import { readAwsSettings } from '../../src/runtimes/aws/settings.js';
@@ -55,8 +55,8 @@ describe('secret settings on moto', { skip }, () => {
   }
 
   it('names the missing parameter or secret', async () => {
-    await assert.rejects(secretSettingsReader({ store: 'ssm', name: '/nowhere/secrets' }, clients).read(), /secret settings from SSM parameter \/nowhere\/secrets: ParameterNotFound/);
-    await assert.rejects(secretSettingsReader({ store: 'secretsmanager', name: 'nowhere/secrets' }, clients).read(), /secret settings from Secrets Manager secret nowhere\/secrets: ResourceNotFoundException/);
+    await assert.rejects(secretSettingsReader({ store: 'ssm', name: '/nowhere/secrets' }, clients).read(), (error: Error) => error instanceof SecretNotFoundError && /secret settings from SSM parameter \/nowhere\/secrets: ParameterNotFound/.test(error.message));
+    await assert.rejects(secretSettingsReader({ store: 'secretsmanager', name: 'nowhere/secrets' }, clients).read(), (error: Error) => error instanceof SecretNotFoundError && /secret settings from Secrets Manager secret nowhere\/secrets: ResourceNotFoundException/.test(error.message));
   });
 
   it('says what is wrong with a stored value by setting, never repeating a value', async () => {

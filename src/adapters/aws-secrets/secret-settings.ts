@@ -26,6 +26,14 @@ export interface SecretSettingsReader {
   read(): Promise<SecretSettings>;
 }
 
+/** The parameter or secret does not exist, as against one that could not be read or holds the wrong shape. */
+export class SecretNotFoundError extends Error {
+  override name = 'SecretNotFoundError';
+}
+
+/** The SDK's names for a parameter or secret that is not there. */
+const NOT_FOUND = new Set(['ParameterNotFound', 'ResourceNotFoundException']);
+
 /** Powertools caches for `maxAge` seconds: ten years is "until the process ends". */
 const FOR_THE_PROCESS = 10 * 365 * 24 * 3600;
 /** As a flow declares them (core/flow-access.ts). */
@@ -51,9 +59,10 @@ export function secretSettingsReader(source: SecretSource, clients: SecretClient
       try {
         value = await fetchValue();
       } catch (error) {
-        throw new Error(`could not read the flow's secret settings from ${where}: ${reasonOf(error)}`, { cause: error });
+        const Failure = NOT_FOUND.has(sdkErrorOf(error).name) ? SecretNotFoundError : Error;
+        throw new Failure(`could not read the flow's secret settings from ${where}: ${reasonOf(error)}`, { cause: error });
       }
-      if (value === undefined) throw new Error(`could not read the flow's secret settings: ${where} does not exist`);
+      if (value === undefined) throw new SecretNotFoundError(`could not read the flow's secret settings: ${where} does not exist`);
       return parseSettings(value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value), where);
     },
   };
@@ -101,8 +110,14 @@ function parseSettings(text: string, where: string): SecretSettings {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
+/** The SDK's own error, which Powertools wraps. */
+function sdkErrorOf(error: unknown): Error {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
+}
+
 /** The SDK's error name and message: they name the parameter, never its value. */
 function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause instanceof Error ? ((error as { cause: Error }).cause) : (error as Error);
-  return cause instanceof Error ? `${cause.name}${cause.message ? `: ${cause.message}` : ''}` : String(error);
+  const sdk = sdkErrorOf(error);
+  return `${sdk.name}${sdk.message ? `: ${sdk.message}` : ''}`;
 }

@@ -15,7 +15,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { secretSettingsReader, type SecretSettings } from '../../adapters/aws-secrets/secret-settings.js';
+import { SecretNotFoundError, secretSettingsReader, type SecretSettings } from '../../adapters/aws-secrets/secret-settings.js';
 import { describeSource } from '../../adapters/aws-secrets/secret-source.js';
 import { openDynamoStateStore } from '../../adapters/dynamodb/state-store.js';
 import { smtpMailer } from '../../adapters/mail/smtp-mailer.js';
@@ -159,8 +159,7 @@ async function readSecretSettings(settings: AwsRuntimeSettings): Promise<SecretS
   try {
     return await secretSettingsReader(settings.secretSource).read();
   } catch (error) {
-    const missing = /does not exist|ParameterNotFound|ResourceNotFound/.test((error as Error).message);
-    if (missing && !settings.secretRequired) return undefined;
+    if (error instanceof SecretNotFoundError && !settings.secretRequired) return undefined;
     throw new Error(`${(error as Error).message} (${describeSource(settings.secretSource)})`, { cause: error });
   }
 }
